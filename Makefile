@@ -1,0 +1,40 @@
+# Fresh machine: `make run` (set up + plan the demo team), `make test` (set up + all tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run plan check test lint format bench clean demo-data
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: plan
+
+plan: $(STAMP)
+	$(BIN)/planner plan data/demo --out out/demo
+
+check: $(STAMP)
+	$(BIN)/planner check data/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+demo-data: $(STAMP)
+	$(BIN)/python -m planner.synth demo --seed 20261201 --out data/demo
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

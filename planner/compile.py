@@ -10,9 +10,10 @@ primary families (`max_families`).
 
 Objective levels, strictly in this order (docs/objectives.md):
 
-1. place families, one level per priority class (acuut, spoed, hoog, regulier); within a class
-   each family weighs K + waiting days + 1, with K larger than the sum of the tie-breaks, so one
-   more placed family always beats any choice of which ones; then place backups and consults;
+1. place families, one level per priority class (acuut, spoed, hoog, regulier): one more
+   family of the class beats all of its backups and consults, which come next within the same
+   level; then, with those counts fixed, the total waiting days of the placed families (longer
+   waiting wins ties);
 2. vast gezicht: keep current primaries (then current backups);
 3. fit: preferred expertise, wijk and language;
 4. fair load: minimise the highest utilisation, then the spread.
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 
 from planner.facts import HOURS_SCALE, Context
 from planner.model import Family, Priority, Role, Trigger
-from planner.preferences import fit_score
+from planner.preferences import fit_score, matches
 from planner.rules import allowed, failures, qualifies_for
 from solvers import (
     Demand,
@@ -232,27 +233,32 @@ def _levels(
 ) -> tuple[list[Level], dict[str, str]]:
     levels: list[Level] = []
     labels: dict[str, str] = {}
-    by_class: dict[Priority, list[Family]] = defaultdict(list)
-    for fam in families:
-        if b.options_by_demand[primary_demand[fam.id]]:
-            by_class[ctx.priority(fam.id)].append(fam)
+    by_class: dict[Priority, list[int]] = defaultdict(list)
+    for d, meta in enumerate(b.meta):
+        if b.options_by_demand[d]:
+            by_class[ctx.priority(meta.family_id)].append(d)
     for cls in Priority:
-        fams = by_class.get(cls, [])
-        if not fams:
+        ds = by_class.get(cls, [])
+        if not ds:
             continue
-        ties = {primary_demand[f.id]: ctx.waiting_days(f.id) + 1 for f in fams}
-        k = sum(ties.values()) + 1
+        roles = [d for d in ds if b.meta[d].role != Role.PRIMARY]
+        m = len(roles) + 1  # one more family beats all of the class's backups and consults
+        weights = {d: (1 if b.meta[d].role != Role.PRIMARY else m) for d in ds}
         name = f"plaatsen-{cls.value}"
-        levels.append(
-            Level(name, Sense.MAXIMIZE, demand_weights={d: k + t for d, t in ties.items()})
+        levels.append(Level(name, Sense.MAXIMIZE, demand_weights=weights))
+        labels[name] = (
+            f"gezinnen met prioriteit {cls.value} geplaatst, dan hun achtervang en consulten"
         )
-        labels[name] = f"gezinnen met prioriteit {cls.value} geplaatst (gewogen naar wachttijd)"
-    roles = {
-        d: 1 for d, m in enumerate(b.meta) if m.role != Role.PRIMARY and b.options_by_demand[d]
+    waited = {
+        primary_demand[f.id]: ctx.waiting_days(f.id)
+        for f in families
+        if b.options_by_demand[primary_demand[f.id]] and ctx.waiting_days(f.id) > 0
     }
-    if roles:
-        levels.append(Level("rollen", Sense.MAXIMIZE, demand_weights=roles))
-        labels["rollen"] = "achtervangen en consulten geplaatst"
+    if waited:
+        levels.append(Level("wachttijd", Sense.MAXIMIZE, demand_weights=waited))
+        labels["wachttijd"] = (
+            "bij gelijk aantal: langst wachtenden eerst (som wachtdagen geplaatst)"
+        )
 
     keep: dict[int, int] = {}
     n_backups = sum(1 for m in b.meta if m.role == Role.BACKUP)
@@ -312,9 +318,8 @@ def _baseline_levels(
         current = {Role.PRIMARY: fam.current_primary, Role.BACKUP: fam.current_backup}.get(
             meta.role
         )
-        score = 2 * (pid == current) + (
-            fam.wijk is not None and fam.wijk in ctx.professionals[pid].wijken
-        )
+        same_wijk = bool(matches(ctx, ctx.professionals[pid], fam, meta.role)["wijk"])
+        score = 2 * (pid == current) + same_wijk
         if score:
             choice[i] = score
     levels = [

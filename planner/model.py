@@ -189,7 +189,7 @@ class Weights(_Frozen):
 
 
 class Policy(_Frozen):
-    """Team policy. Every value is an editable default; see docs/policy.md."""
+    """Team policy. Every value is an editable default; see docs/data-format.md (policy.toml)."""
 
     plan_date: dt.date = Field(default_factory=dt.date.today)
     hours_per_fte: float = Field(default=36.0, gt=0)
@@ -214,6 +214,20 @@ class Policy(_Frozen):
     extra_expertise: tuple[str, ...] = ()
     extra_trainings: tuple[str, ...] = ()
     weights: Weights = Field(default_factory=Weights)
+
+    @field_validator("intensity_hours")
+    @classmethod
+    def _all_intensities(cls, v: dict[Intensity, float]) -> dict[Intensity, float]:
+        defaults = {
+            Intensity.LICHT: 0.5,
+            Intensity.MIDDEL: 1.0,
+            Intensity.INTENSIEF: 2.5,
+            Intensity.PASSIEF: 0.25,
+        }
+        merged = {**defaults, **v}
+        if any(h < 0 for h in merged.values()):
+            raise ValueError("uren per intensiteit moeten 0 of meer zijn")
+        return merged
 
 
 class Dataset(BaseModel):

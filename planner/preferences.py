@@ -9,14 +9,20 @@ from planner.facts import Context
 from planner.model import Family, Professional, Role
 
 
+def _has(values: tuple[str, ...], value: str) -> bool:
+    """Free-text wijk and language names compare case-insensitively."""
+    v = value.strip().casefold()
+    return any(x.strip().casefold() == v for x in values)
+
+
 def matches(ctx: Context, pro: Professional, fam: Family, role: Role) -> dict[str, list[str]]:
     """The preferences this professional meets for this family and role."""
     out: dict[str, list[str]] = {"expertise": [], "wijk": [], "taal": []}
     if role == Role.PRIMARY:
         out["expertise"] = [t for t in ctx.preferred_expertise(fam.id) if t in pro.expertise]
-        if fam.language and fam.language in pro.languages:
+        if fam.language and _has(pro.languages, fam.language):
             out["taal"] = [fam.language]
-    if role in (Role.PRIMARY, Role.BACKUP) and fam.wijk and fam.wijk in pro.wijken:
+    if role in (Role.PRIMARY, Role.BACKUP) and fam.wijk and _has(pro.wijken, fam.wijk):
         out["wijk"] = [fam.wijk]
     return out
 
@@ -40,6 +46,6 @@ def fit_reasons(ctx: Context, pro: Professional, fam: Family, role: Role) -> lis
         out.append(f"voorkeursexpertise {', '.join(m['expertise'])}")
     if m["wijk"]:
         out.append(f"zelfde wijk ({m['wijk'][0]})")
-    if m["taal"] and m["taal"][0] != "nl":
+    if m["taal"] and m["taal"][0].casefold() != "nl":
         out.append(f"spreekt {m['taal'][0]}")
     return out

@@ -162,8 +162,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if not res.recommendations:
         print("  geen toegestane professional met ruimte")
     for i, r in enumerate(res.recommendations, start=1):
-        print(f"  {i}. {r.professional_id} (passend {r.score}, bezetting na plaatsing "
-              f"{r.utilisation_after:.0%}): {r.reasons}")
+        print(
+            f"  {i}. {r.professional_id} (passend {r.score}, bezetting na plaatsing "
+            f"{r.utilisation_after:.0%}): {r.reasons}"
+        )
     if res.full:
         print(f"  toegestaan maar vol: {', '.join(res.full)}")
     if not res.recommendations and res.not_allowed:

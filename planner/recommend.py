@@ -71,7 +71,9 @@ def recommend(ctx: Context, family: Family, top: int = 3) -> RecommendResult:
         if keeps:
             reasons.append("blijft vast gezicht")
         reasons.append(f"belasting na plaatsing {nl_hours(after)} van {nl_hours(cap)}")
-        rec = Recommendation(pro.id, score, round(after, 2), round(cap, 2), round(util, 3), keeps, "; ".join(reasons))
+        rec = Recommendation(
+            pro.id, score, round(after, 2), round(cap, 2), round(util, 3), keeps, "; ".join(reasons)
+        )
         ranked.append(((not keeps, -score, util, pro.id), rec))
     ranked.sort(key=lambda kr: kr[0])
     misses.sort()

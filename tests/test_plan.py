@@ -37,7 +37,7 @@ def test_higher_priority_class_beats_any_number_of_lower():
     assert plan.primary_of() == {"A": "P1"}
     waiting = Explainer(ctx, plan).waiting_rows()
     # the acuut family's missing backup ranks first, then the regulier families
-    assert [(w.family_id, w.role, w.rank) for w in waiting][0] == ("A", "backup", 1)
+    assert next((w.family_id, w.role, w.rank) for w in waiting) == ("A", "backup", 1)
     rows = {r.family_id: r for r in waiting if r.role == "primary"}
     assert {r.reason_code for r in rows.values()} == {"PRIORITY"}
     assert "acuut" in rows["R0"].reason

@@ -31,7 +31,7 @@ def teams(draw):
             pro(
                 pid,
                 fte=draw(st.sampled_from([0.05, 0.1, 0.2])),
-                expertise=tuple(draw(st.sets(st.sampled_from(EXPERTISE + ("schulden",))))),
+                expertise=tuple(draw(st.sets(st.sampled_from((*EXPERTISE, "schulden"))))),
                 trainings=("risicotaxatie",) if draw(st.booleans()) else (),
                 max_families=draw(st.sampled_from([None, 1, 2])),
                 accepts_new=draw(st.booleans()),

@@ -75,7 +75,7 @@ def test_intern_needs_registered_supervisor():
     f = fam("G1")
     ok = context([intern, sup], [reg("P2")], [f], [case("C1", "G1")])
     v = Registered().check(ok, intern, f, Role.PRIMARY, None)
-    assert v.ok and "stagiair onder verantwoordelijkheid van P2" == v.flag
+    assert v.ok and v.flag == "stagiair onder verantwoordelijkheid van P2"
     bad = context([intern, sup], [], [f], [case("C1", "G1")])
     assert not Registered().check(bad, intern, f, Role.PRIMARY, None).ok
 

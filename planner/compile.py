@@ -245,7 +245,15 @@ def _levels(
         m = len(roles) + 1  # one more family beats all of the class's backups and consults
         weights = {d: (1 if b.meta[d].role != Role.PRIMARY else m) for d in ds}
         name = f"plaatsen-{cls.value}"
-        levels.append(Level(name, Sense.MAXIMIZE, demand_weights=weights))
+        levels.append(
+            Level(
+                name,
+                Sense.MAXIMIZE,
+                demand_weights=weights,
+                time_weight=4.0,
+                tiebreak="vast-gezicht",
+            )
+        )
         labels[name] = (
             f"gezinnen met prioriteit {cls.value} geplaatst, dan hun achtervang en consulten"
         )
@@ -255,7 +263,9 @@ def _levels(
         if b.options_by_demand[primary_demand[f.id]] and ctx.waiting_days(f.id) > 0
     }
     if waited:
-        levels.append(Level("wachttijd", Sense.MAXIMIZE, demand_weights=waited))
+        levels.append(
+            Level("wachttijd", Sense.MAXIMIZE, demand_weights=waited, tiebreak="vast-gezicht")
+        )
         labels["wachttijd"] = (
             "bij gelijk aantal: langst wachtenden eerst (som wachtdagen geplaatst)"
         )

@@ -210,7 +210,7 @@ class Policy(_Frozen):
     reassign_if_absent_weeks: float = Field(default=6, ge=0)
     cross_team: bool = False
     time_limit: float = Field(default=30.0, gt=0)
-    workers: int = Field(default=2, ge=1)
+    workers: int = Field(default=4, ge=1)  # CP-SAT portfolio; see docs/data-format.md
     extra_expertise: tuple[str, ...] = ()
     extra_trainings: tuple[str, ...] = ()
     weights: Weights = Field(default_factory=Weights)

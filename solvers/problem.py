@@ -82,6 +82,11 @@ class Level:
     demand_weights: dict[int, int] = field(default_factory=dict)
     option_weights: dict[int, int] = field(default_factory=dict)
     dimension: int = 0
+    time_weight: float = 1.0
+    """Share of the remaining time limit this level gets relative to the levels after it."""
+    tiebreak: str | None = None
+    """Name of a later LINEAR level used as a tie-break while this one is optimised, so the
+    solutions found here are already good for that level (the level's value is unaffected)."""
 
 
 @dataclass(slots=True)

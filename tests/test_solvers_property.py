@@ -56,3 +56,14 @@ def test_cpsat_matches_brute_force_utilisation(problem: Problem) -> None:
 @given(small_problems(kinds=ALL_KINDS))
 def test_greedy_never_violates_constraints(problem: Problem) -> None:
     _check_greedy(problem)
+
+
+@SETTINGS
+@given(small_problems())
+def test_tiebreak_changes_no_level_value(problem: Problem) -> None:
+    """A level solved with a later level as tie-break still reaches the brute-force optimum on
+    every level, with its own (rescaled) bound."""
+    linear = [lv for lv in problem.levels if lv.kind == LevelKind.LINEAR]
+    if len(linear) >= 2:
+        linear[0].tiebreak = linear[-1].name
+    _check_cpsat(problem)

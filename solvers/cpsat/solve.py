@@ -150,7 +150,8 @@ def solve(
         if incumbent is not None and remaining <= 0:
             messages.append("time limit reached before every level was optimised")
             break
-        budget = max(remaining, 0.0) / (len(levels) - i)
+        weights = [lv.time_weight if lv is not None else 1.0 for lv in levels[i:]]
+        budget = max(remaining, 0.0) * weights[0] / max(sum(weights), 1e-9)
         if incumbent is None:
             budget = max(budget, MIN_FIRST_LEVEL_SECONDS)
 
@@ -162,12 +163,20 @@ def solve(
             if level is not None:
                 bounds[i], proven[i] = 0.0, True  # nothing to optimise
             continue
+        scale, spread = 1, 0  # combined = scale * level + tie-break, tie-break in [-spread, spread]
         if objective is None or objective.constant:
             model.clear_objective()
-        elif objective.maximize:
-            model.maximize(objective.expr)
         else:
-            model.minimize(objective.expr)
+            target = objective.expr
+            tie = _tiebreak(problem, level, am) if level is not None else None
+            if tie is not None:
+                tie_expr, spread = tie
+                scale = 2 * spread + 1
+                target = scale * objective.expr + (tie_expr if objective.maximize else -tie_expr)
+            if objective.maximize:
+                model.maximize(target)
+            else:
+                model.minimize(target)
 
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -209,7 +218,12 @@ def solve(
                 bounds[i] = (
                     0.0
                     if objective is None or objective.constant
-                    else _integer_bound(solver.best_objective_bound, objective.maximize)
+                    else _integer_bound(
+                        _level_bound(
+                            solver.best_objective_bound, scale, spread, objective.maximize
+                        ),
+                        objective.maximize,
+                    )
                 )
         elif incumbent is None:  # UNKNOWN: nothing found in time
             msg = "stopped before a solution was found" if interrupted else "no solution in time"
@@ -222,7 +236,9 @@ def solve(
         if level is None or objective is None:
             break
         value = evaluate(problem, incumbent)[i]
-        if proven[i] and not objective.constant and abs(solver.objective_value - value) > 1e-6:
+        # with a tie-break the solver's value is the combined one, so only check plain levels
+        plain = proven[i] and not objective.constant and scale == 1
+        if plain and abs(solver.objective_value - value) > 1e-6:
             messages.append(
                 f"internal: level {level.name}: model value {solver.objective_value} "
                 f"differs from evaluate() {value}"
@@ -261,6 +277,35 @@ def _integer_bound(bound: float, maximize: bool) -> float:
     if math.isnan(bound) or math.isinf(bound):
         return bound
     return float(math.floor(bound + 1e-6) if maximize else math.ceil(bound - 1e-6))
+
+
+def _level_bound(raw: float, scale: int, spread: int, maximize: bool) -> float:
+    """The level's own bound from the bound of `scale * level +/- tie-break`."""
+    if scale == 1:
+        return raw
+    return (raw + spread) / scale if maximize else (raw - spread) / scale
+
+
+def _tiebreak(
+    problem: Problem, level: Level, am: AssignmentModel
+) -> tuple[cp_model.LinearExprT, int] | None:
+    """The level named by `level.tiebreak` as an expression oriented to be maximised, and a bound
+    on its absolute value; None when there is none or the combination could overflow."""
+    if not level.tiebreak:
+        return None
+    later = next((lv for lv in problem.levels if lv.name == level.tiebreak), None)
+    if later is None or later.kind != LevelKind.LINEAR:
+        return None
+    spread = sum(abs(w) for w in later.demand_weights.values()) + sum(
+        abs(w) for w in later.option_weights.values()
+    )
+    main = sum(abs(w) for w in level.demand_weights.values()) + sum(
+        abs(w) for w in level.option_weights.values()
+    )
+    if spread == 0 or (2 * spread + 1) * (main + 1) > 2**53:
+        return None
+    tie = am.objective(later)
+    return (tie.expr if tie.maximize else -tie.expr), spread
 
 
 def _extract(am: AssignmentModel, solver: cp_model.CpSolver) -> list[int | None]:

@@ -54,10 +54,11 @@ def recommend(ctx: Context, family: Family, top: int = 3) -> RecommendResult:
             continue
         cap = ctx.capacity_hours(pro.id)
         after = load[pro.id] + own
-        if after > cap + 1e-9 or (
-            pro.max_families is not None and count[pro.id] + 1 > pro.max_families
-        ):
+        if after > cap + 1e-9:
             full.append(f"{pro.id} ({nl_hours(load[pro.id])} van {nl_hours(cap)})")
+            continue
+        if pro.max_families is not None and count[pro.id] + 1 > pro.max_families:
+            full.append(f"{pro.id} ({count[pro.id]} gezinnen, maximaal {pro.max_families})")
             continue
         keeps = family.current_primary == pro.id
         score = fit_score(ctx, pro, family, Role.PRIMARY)
@@ -65,7 +66,10 @@ def recommend(ctx: Context, family: Family, top: int = 3) -> RecommendResult:
         reasons = [
             v.reason
             for v in verdicts(ctx, pro, family, Role.PRIMARY)
-            if v.rule in {"registratie", "expertise", "veiligheid"} or v.flag
+            if v.flag
+            or v.rule == "registratie"
+            or (v.rule == "expertise" and ctx.required_expertise(family.id))
+            or (v.rule == "veiligheid" and ctx.needs_safety_training(family.id))
         ]
         reasons += fit_reasons(ctx, pro, family, Role.PRIMARY)
         if keeps:

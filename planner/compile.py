@@ -132,7 +132,6 @@ def compile_team(ctx: Context, *, baseline: bool = False) -> Compiled:
     by wijk and caseload), and the levels order the work the way teams do it by hand.
     """
     b = _Builder(ctx)
-    pros = [ctx.professionals[p] for p in b.pro_ids]
     families = sorted(ctx.families.values(), key=lambda f: ctx.queue_key(f.id))
     primary_demand: dict[str, int] = {}
     self_cover: set[int] = set()
@@ -144,6 +143,7 @@ def compile_team(ctx: Context, *, baseline: bool = False) -> Compiled:
         return allowed(ctx, pro, family, role)
 
     for fam in families:
+        pros = ctx.candidates(fam)
         hours = ctx.family_hours(fam.id)
         d = b.demand(DemandMeta(Role.PRIMARY, fam.id))
         primary_demand[fam.id] = d

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from planner.model import (
     PRIORITY_ORDER,
@@ -27,6 +29,8 @@ from planner.model import (
     Urgency,
 )
 from planner.norms import NORM_REGISTERS, Norms, Title, load_norms
+
+T = TypeVar("T")
 
 HOURS_SCALE = 100
 """Hours are passed to the engine in hundredths of an hour (integers)."""
@@ -60,6 +64,15 @@ class Context:
     def __post_init__(self) -> None:
         p = self.dataset.policy
         self.norms = self.norms.with_extra(p.extra_expertise, p.extra_trainings)
+        self._valid_regs: dict[str, list[ValidRegistration]] = {}
+        self._family_memo: dict[tuple[str, str], object] = {}
+
+    def _memo(self, kind: str, family_id: str, compute: Callable[[], T]) -> T:
+        """Per-family facts are asked for once per (professional, family) pair: compute once."""
+        key = (kind, family_id)
+        if key not in self._family_memo:
+            self._family_memo[key] = compute()
+        return self._family_memo[key]  # type: ignore[return-value]
 
     # ----- indexes -------------------------------------------------------------------------
     @property
@@ -96,6 +109,20 @@ class Context:
     def exceptions(self) -> dict[tuple[str, str], TenzijDecision]:
         return {(e.professional_id, e.family_id): e for e in self.dataset.exceptions}
 
+    @cached_property
+    def team_professionals(self) -> dict[str, list[Professional]]:
+        out: dict[str, list[Professional]] = defaultdict(list)
+        for p in self.dataset.professionals:
+            out[p.team].append(p)
+        return dict(out)
+
+    def candidates(self, family: Family) -> list[Professional]:
+        """Professionals who could serve this family at all: its team, or everyone if the
+        policy allows cross-team placement (the team rule itself is `rules.SameTeam`)."""
+        if self.policy.cross_team:
+            return list(self.dataset.professionals)
+        return self.team_professionals.get(family.team, [])
+
     # ----- registrations -------------------------------------------------------------------
     def norm_registrations(self, pro_id: str) -> list[tuple[Registration, Title]]:
         """Registrations whose title counts for the norm, valid or not."""
@@ -110,12 +137,17 @@ class Context:
 
     def valid_registrations(self, pro_id: str) -> list[ValidRegistration]:
         """Counting registrations valid on the plan date, longest valid first."""
+        hit = self._valid_regs.get(pro_id)
+        if hit is not None:
+            return hit
         regs = [
             ValidRegistration(r, t)
             for r, t in self.norm_registrations(pro_id)
             if r.valid_until >= self.plan_date
         ]
-        return sorted(regs, key=lambda v: v.registration.valid_until, reverse=True)
+        out = sorted(regs, key=lambda v: v.registration.valid_until, reverse=True)
+        self._valid_regs[pro_id] = out
+        return out
 
     def groups_of(self, pro_id: str) -> set[str]:
         """Qualification groups (postmaster-gw, arts, psychiater) from valid registrations."""
@@ -132,11 +164,21 @@ class Context:
         return self.policy.intensity_hours[case.intensity]
 
     def family_hours(self, family_id: str) -> float:
-        return sum(self.case_hours(c) for c in self.cases_of.get(family_id, []))
+        return self._memo(
+            "hours",
+            family_id,
+            lambda: sum(self.case_hours(c) for c in self.cases_of.get(family_id, [])),
+        )
 
     def family_safety(self, family_id: str) -> Safety:
         cases = self.cases_of.get(family_id, [])
-        return max((c.safety for c in cases), key=SAFETY_ORDER.__getitem__, default=Safety.GEEN)
+        return self._memo(
+            "safety",
+            family_id,
+            lambda: max(
+                (c.safety for c in cases), key=SAFETY_ORDER.__getitem__, default=Safety.GEEN
+            ),
+        )
 
     def needs_backup(self, family_id: str) -> bool:
         return any(c.safety in self.policy.backup_for_safety for c in self.cases_of[family_id])
@@ -145,10 +187,13 @@ class Context:
         return self.family_safety(family_id) in (Safety.HOOG, Safety.ACUUT)
 
     def required_expertise(self, family_id: str) -> list[str]:
-        tags: list[str] = []
-        for c in self.cases_of.get(family_id, []):
-            tags.extend(t for t in c.required_expertise if t not in tags)
-        return tags
+        def compute() -> list[str]:
+            tags: list[str] = []
+            for c in self.cases_of.get(family_id, []):
+                tags.extend(t for t in c.required_expertise if t not in tags)
+            return tags
+
+        return self._memo("required", family_id, compute)
 
     def preferred_expertise(self, family_id: str) -> list[str]:
         tags: list[str] = []
@@ -161,6 +206,9 @@ class Context:
 
     def priority(self, family_id: str) -> Priority:
         """acuut > spoed > hoog > regulier (see docs/objectives.md)."""
+        return self._memo("priority", family_id, lambda: self._priority(family_id))
+
+    def _priority(self, family_id: str) -> Priority:
         cases = self.cases_of.get(family_id, [])
         if any(c.safety == Safety.ACUUT for c in cases):
             return Priority.ACUUT

@@ -89,10 +89,9 @@ def coverage_findings(ctx: Context) -> list[Finding]:
 
 def eligibility_findings(ctx: Context) -> list[Finding]:
     out = []
-    pros = list(ctx.professionals.values())
     for fam in sorted(ctx.families.values(), key=lambda f: ctx.queue_key(f.id)):
-        if not any(allowed(ctx, p, fam, Role.PRIMARY) for p in pros):
-            same = [p for p in pros if ctx.policy.cross_team or p.team == fam.team]
+        same = ctx.candidates(fam)
+        if not any(allowed(ctx, p, fam, Role.PRIMARY) for p in same):
             near = sorted(
                 ((p, failures(ctx, p, fam, Role.PRIMARY)) for p in same),
                 key=lambda pf: (len(pf[1]), pf[0].id),

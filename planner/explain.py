@@ -270,18 +270,23 @@ class Explainer:
                 f"niet geplaatst binnen de rekentijd; ruimte bij {', '.join(free[:5])}",
             )
         names = ", ".join(full[:6]) + (f" en {len(full) - 6} anderen" if len(full) > 6 else "")
+        who = (
+            f"1 professional mag {what} nemen"
+            if len(eligible) == 1
+            else f"{len(eligible)} professionals mogen {what} nemen"
+        )
+        full_verb = "zit" if len(eligible) == 1 else "zitten"
         if m.role == Role.PRIMARY:
             higher = self._higher_priority_newcomers(fam, {p.id for p in eligible})
             if higher:
                 return (
                     "PRIORITY",
-                    f"{len(eligible)} professionals mogen {what} nemen maar de ruimte ging naar "
-                    f"gezinnen met hogere prioriteit ({higher}); vol: {names}",
+                    f"{who} maar de ruimte ging naar gezinnen met hogere prioriteit ({higher}); "
+                    f"vol: {names}",
                 )
         return (
             "CAPACITY",
-            f"{len(eligible)} professionals mogen {what} nemen maar zitten vol "
-            f"({nl_hours(need)} nodig): {names}",
+            f"{who} maar {full_verb} vol ({nl_hours(need)} nodig): {names}",
         )
 
     def _higher_priority_newcomers(self, fam: Family, pro_ids: set[str]) -> str:

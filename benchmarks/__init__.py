@@ -1,0 +1,1 @@
+"""Benchmark harness of the engine (not installed; run from the repository root)."""

@@ -1,0 +1,320 @@
+"""One benchmark measurement in this fresh process; prints one JSON line on stdout.
+
+Usage (internal, started by `benchmarks/run.py`): python benchmarks/worker.py 'TASK-JSON'
+
+Tasks (`kind`):
+- `planner`: plan a dataset folder with one engine: `cpsat` (`make_plan`, the engine), `greedy`
+  (the greedy backend on the engine's own compiled problem, so its level values compare),
+  `highs` (the engine's compiled problem as a MIP, `benchmarks/highs_backend.py`), `highs-warm`
+  (the same, started from the engine's warm start: hints or greedy) or `baseline`
+  (`make_plan(solver="greedy")`: the planner's hand-made baseline with its own, relaxed rules and
+  levels; its values do not compare, its rule violations are counted).
+- `gap`: one GAP instance file with `cpsat`, `greedy`, `highs` or `highs-warm`.
+- `recommend`: `planner.recommend.recommend` for a sample of families of a dataset.
+- `replan`: plan, let the professional with the most families leave (long absence), take the plan
+  as the current assignment, re-plan; time the re-plan and count families that moved needlessly.
+
+Wall time starts after the input is read and the `Context` is built (its cached indexes are
+filled lazily, inside the timed span, as in a real run). Peak memory is this process's VmHWM
+(+ the HiGHS process's for `highs`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script from anywhere, even without an install
+
+from benchmarks.highs_backend import peak_rss_mb  # noqa: E402
+
+MAX_MESSAGES = 12
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return math.nan
+
+
+def _num(x: float | None) -> float | None:
+    """JSON-safe number: NaN and infinities become null."""
+    if x is None or (isinstance(x, float) and (math.isnan(x) or math.isinf(x))):
+        return None
+    return float(x)
+
+
+def _levels(levels) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": lv.name,
+            "value": _num(lv.value),
+            "bound": _num(lv.bound),
+            "proven": bool(lv.proven),
+            "seconds": round(lv.seconds, 4),
+        }
+        for lv in levels
+    ]
+
+
+# ------------------------------------------------------------------------------------ planner
+
+
+def _plan_facts(ctx, plan) -> dict[str, Any]:
+    from planner.model import Role
+    from planner.validate import validate_plan
+
+    violations = validate_plan(ctx, plan)
+    primaries = plan.primary_of()
+    return {
+        "families": len(ctx.families),
+        "placed": len(primaries),
+        "waiting": sum(1 for m in plan.unplaced if m.role == Role.PRIMARY),
+        "unplaced_roles": sum(1 for m in plan.unplaced if m.role != Role.PRIMARY),
+        "violations": len(violations),
+        "violation_rules": dict(Counter(v.rule for v in violations)),
+    }
+
+
+def run_planner(task: dict[str, Any]) -> dict[str, Any]:
+    from planner.compile import compile_team
+    from planner.facts import Context
+    from planner.io import read_dataset
+    from planner.plan import decode, make_plan
+    from solvers import solve
+
+    engine, limit, workers = task["engine"], float(task["time_limit"]), int(task["workers"])
+    ctx = Context(read_dataset(task["dataset"]))
+    out: dict[str, Any] = {"rss_before_mb": round(_rss_mb(), 1)}
+    t0 = time.perf_counter()
+    if engine in ("cpsat", "baseline"):
+        starts: list[float] = []
+
+        def on_level(name: str, index: int, total: int) -> None:
+            starts.append(time.perf_counter() - t0)
+
+        plan = make_plan(
+            ctx,
+            "cpsat" if engine == "cpsat" else "greedy",
+            time_limit=limit,
+            workers=workers,
+            on_level=on_level,
+        )
+        wall = time.perf_counter() - t0
+        out["level_starts_s"] = [round(s, 4) for s in starts]
+        out["first_level_start_s"] = round(starts[0], 4) if starts else None
+        status = plan.status
+        messages = plan.messages
+    elif engine in ("greedy", "highs", "highs-warm"):
+        compiled = compile_team(ctx)
+        t1 = time.perf_counter()
+        overhead = 0.0
+        if engine == "greedy":
+            solution = solve(compiled.problem, backend="greedy")
+        else:
+            from benchmarks.highs_backend import solve as highs_solve
+
+            res = highs_solve(
+                compiled.problem,
+                time_limit=limit,
+                workers=workers,
+                seed=task["seed"],
+                warm_start="greedy" if engine == "highs-warm" else "hints",
+                presolve=task.get("highs_presolve", True),
+            )
+            solution, overhead = res.solution, res.overhead_seconds
+            out["overhead_s"] = round(overhead, 4)
+            out["child_peak_mb"] = round(res.child_peak_mb, 1)
+            out["build_s"] = round(res.build_seconds, 4)
+            out["choice_errors"] = len(res.errors)
+        t2 = time.perf_counter()
+        plan = decode(compiled, solution, engine)
+        wall = time.perf_counter() - t0 - overhead
+        out["compile_s"] = round(t1 - t0, 4)
+        out["solve_s"] = round(t2 - t1 - overhead, 4)
+        p = compiled.problem
+        out["size"] = {
+            "resources": len(p.resources),
+            "demands": len(p.demands),
+            "options": len(p.options),
+            "levels": len(p.levels),
+        }
+        status = solution.status.value
+        messages = solution.messages
+    else:
+        raise ValueError(f"unknown planner engine {engine!r}")
+    out.update(
+        status=status,
+        wall_s=round(wall, 4),
+        levels=_levels(plan.levels),
+        messages=list(messages)[:MAX_MESSAGES],
+        **_plan_facts(ctx, plan),
+    )
+    return out
+
+
+# ------------------------------------------------------------------------------------ gap
+
+
+def run_gap(task: dict[str, Any]) -> dict[str, Any]:
+    from solvers import Status, solve, verify
+    from solvers.gapfile import read_gap
+
+    engine, limit, workers = task["engine"], float(task["time_limit"]), int(task["workers"])
+    problem = read_gap(task["file"])
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    overhead = 0.0
+    if engine in ("cpsat", "greedy"):
+        sol = solve(problem, backend=engine, time_limit=limit, workers=workers, seed=task["seed"])
+    elif engine in ("highs", "highs-warm"):
+        from benchmarks.highs_backend import solve as highs_solve
+
+        res = highs_solve(
+            problem,
+            time_limit=limit,
+            workers=workers,
+            seed=task["seed"],
+            warm_start="greedy" if engine == "highs-warm" else "hints",
+            presolve=task.get("highs_presolve", True),
+        )
+        sol, overhead = res.solution, res.overhead_seconds
+        out["overhead_s"] = round(overhead, 4)
+        out["child_peak_mb"] = round(res.child_peak_mb, 1)
+    else:
+        raise ValueError(f"unknown gap engine {engine!r}")
+    wall = time.perf_counter() - t0 - overhead
+    complete = sol.status in (Status.OPTIMAL, Status.FEASIBLE)
+    errors = verify(problem, sol.choice)
+    out.update(
+        status=sol.status.value,
+        wall_s=round(wall, 4),
+        levels=_levels(sol.levels),
+        valid=complete and not errors,
+        errors=errors[:3],
+        messages=list(sol.messages)[:MAX_MESSAGES],
+        size={"resources": len(problem.resources), "demands": len(problem.demands)},
+    )
+    return out
+
+
+# ------------------------------------------------------------------------------------ extras
+
+
+def run_recommend(task: dict[str, Any]) -> dict[str, Any]:
+    from planner.facts import Context
+    from planner.io import read_dataset
+    from planner.recommend import recommend
+
+    ctx = Context(read_dataset(task["dataset"]))
+    ids = sorted(ctx.families)
+    sample = random.Random(task["seed"]).sample(ids, min(int(task["families"]), len(ids)))
+    times: list[float] = []
+    empty = 0
+    for fid in sample:
+        t = time.perf_counter()
+        result = recommend(ctx, ctx.families[fid])
+        times.append((time.perf_counter() - t) * 1000.0)
+        empty += not result.recommendations
+    ordered = sorted(times)
+    return {
+        "families": len(sample),
+        "median_ms": round(statistics.median(times), 3),
+        "first_ms": round(times[0], 3),
+        "p90_ms": round(ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)], 3),
+        "max_ms": round(ordered[-1], 3),
+        "without_recommendation": empty,
+        "times_ms": [round(t, 3) for t in times],
+    }
+
+
+def run_replan(task: dict[str, Any]) -> dict[str, Any]:
+    """Plan; the professional with the most primary families leaves (absent from the plan date,
+    open-ended, so `long_absent`); every family's current primary and backup become those of the
+    first plan (waiting families: none); re-plan with the same engine settings."""
+    from planner.facts import Context
+    from planner.io import read_dataset
+    from planner.plan import make_plan
+    from planner.validate import validate_plan
+
+    limit, workers = float(task["time_limit"]), int(task["workers"])
+    ds = read_dataset(task["dataset"])
+    ctx = Context(ds)
+    t0 = time.perf_counter()
+    first = make_plan(ctx, "cpsat", time_limit=limit, workers=workers)
+    first_s = time.perf_counter() - t0
+    p1, b1 = first.primary_of(), first.backup_of()
+    per_pro = Counter(p1.values())
+    leaver = min(per_pro, key=lambda pid: (-per_pro[pid], pid))
+    day = ds.policy.plan_date
+    pros = tuple(
+        p.model_copy(update={"absent_from": day, "absent_until": None}) if p.id == leaver else p
+        for p in ds.professionals
+    )
+    fams = tuple(
+        f.model_copy(update={"current_primary": p1.get(f.id), "current_backup": b1.get(f.id)})
+        for f in ds.families
+    )
+    ds2 = ds.model_copy(update={"professionals": pros, "families": fams})
+    ctx2 = Context(ds2)
+    assert ctx2.long_absent(leaver), "the leaver must count as long absent"
+    t1 = time.perf_counter()
+    second = make_plan(ctx2, "cpsat", time_limit=limit, workers=workers)
+    replan_s = time.perf_counter() - t1
+    p2, b2 = second.primary_of(), second.backup_of()
+    had = [f for f, pid in p1.items() if pid == leaver]
+    needless = sorted(f for f, pid in p1.items() if pid != leaver and p2.get(f) != pid)
+    return {
+        "leaver": leaver,
+        "leaver_families": len(had),
+        "leaver_families_replaced": sum(1 for f in had if f in p2),
+        "first_plan_s": round(first_s, 4),
+        "first_status": first.status,
+        "replan_s": round(replan_s, 4),
+        "status": second.status,
+        "levels": _levels(second.levels),
+        "moved_needlessly": len(needless),
+        "moved_needlessly_to_waiting": sum(1 for f in needless if f not in p2),
+        "moved_needlessly_sample": needless[:10],
+        "newly_placed": sum(1 for f in p2 if f not in p1),
+        "backups_changed": sum(
+            1 for f, pid in b1.items() if p1.get(f) != leaver and pid != leaver and b2.get(f) != pid
+        ),
+        "violations": len(validate_plan(ctx2, second)),
+    }
+
+
+TASKS = {"planner": run_planner, "gap": run_gap, "recommend": run_recommend, "replan": run_replan}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print(__doc__.splitlines()[2], file=sys.stderr)
+        return 2
+    task = json.loads(argv[0])
+    result = TASKS[task["kind"]](task)
+    own = peak_rss_mb()
+    child = result.get("child_peak_mb") or 0.0
+    result["own_peak_mb"] = round(own, 1)
+    result["peak_mb"] = round(own + child, 1)
+    result["ok"] = True
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,23 +1,45 @@
-"""Lexicographic CP-SAT solve: optimise each level, fix it, hint the incumbent, go on."""
+"""Lexicographic CP-SAT solve: optimise each level, fix it, hint the incumbent, go on.
+
+The problem is first split into independent components (`solvers.decompose`); small ones are
+bundled. Every bundle gets its own model, and the bundles go through the levels in lockstep: a
+level is solved in every bundle before the next level starts. LINEAR and SPREAD levels are sums
+over the bundles, so the bundles' optima add up to the whole problem's optimum. A
+MAX_UTILISATION level is the maximum over the bundles: its optimum is the largest bundle
+optimum, and afterwards every bundle may use that much (not only its own optimum) while the
+later levels are optimised.
+"""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ortools.sat.python import cp_model
 
 from solvers.check import evaluate, lex_key, verify
 from solvers.cpsat.model import AssignmentModel, Objective
+from solvers.decompose import Component, split, sub_problem
+from solvers.greedy.solve import guided, insert
 from solvers.greedy.solve import solve as greedy_solve
-from solvers.problem import Level, LevelKind, LevelResult, Problem, Solution, Status
+from solvers.lp import Relaxation
+from solvers.problem import (
+    Level,
+    LevelKind,
+    LevelResult,
+    Problem,
+    Sense,
+    Solution,
+    Status,
+)
 
 BACKEND = "cpsat"
 MIN_FIRST_LEVEL_SECONDS = 0.05  # the first level always gets a moment to find a solution
-LARGE_MODEL_OPTIONS = 50_000  # from this many options, presolve is kept light
+RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP solution
+RENS_MAX_FRACTION = 0.6  # ... unless that neighbourhood holds this share of the options or more
+BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 
 
 class StopFlag(Protocol):
@@ -93,6 +115,577 @@ def _utilisation_scale(level: Level) -> int:
     return 1000 if level.kind == LevelKind.MAX_UTILISATION else 100
 
 
+class _Failure(Exception):
+    """A bundle cannot go on: the whole solve ends with this status."""
+
+    def __init__(self, status: Status, messages: list[str]) -> None:
+        super().__init__(status.value)
+        self.status = status
+        self.messages = messages
+
+
+class _Run:
+    """The lexicographic CP-SAT solve of one problem (a bundle), one level at a time."""
+
+    def __init__(
+        self, problem: Problem, workers: int, seed: int | None, stop: StopFlag | None
+    ) -> None:
+        self.problem = problem
+        self.workers = workers
+        self.seed = seed
+        self.stop = stop
+        self.am = AssignmentModel(problem)
+        n = len(problem.levels)
+        self.bounds = [math.nan] * n
+        self.proven = [False] * n
+        self.seconds = [0.0] * n
+        self.objectives: dict[int, Objective] = {}
+        self.scales: dict[int, tuple[int, int]] = {}  # level -> (scale, spread) of the tie-break
+        self.utilisation: list[tuple[Objective, int, int]] = []
+        self.messages: list[str] = []
+        self.broken = False  # a level turned out infeasible after fixing: optimise no further
+        self.size = max(1, len(problem.options))
+        # implied by the fixed levels: options that can no longer be chosen, demands that must
+        # be assigned (they tighten the trivial bounds of the later levels)
+        self.banned: set[int] = set()
+        self.must: set[int] = set()
+        # the LP relaxation (built when first needed) and the level rows to give it
+        self.lp: Relaxation | None = None
+        self.lp_rows: list[tuple[dict[int, int], float | None, float | None]] = []
+        self.lp_solution: list[float] | None = None
+        self.lp_bound: float | None = None  # of the level being solved, from the LP
+        self.held: dict[int, int] = {}  # unproven LINEAR level -> the value it is held at
+        self.incumbent, partial_hint = _warm_start(problem)
+        self._values: list[float] | None = None
+        if self.incumbent is not None:
+            self.am.set_hint(self.incumbent, [])
+        else:
+            self.am.set_partial_hint(partial_hint)
+
+    # ------------------------------------------------------------------------- values
+
+    def values(self) -> list[float]:
+        """The level values of the incumbent (which must exist)."""
+        if self._values is None:
+            assert self.incumbent is not None
+            self._values = evaluate(self.problem, self.incumbent)
+        return self._values
+
+    def _set_incumbent(self, choice: list[int | None]) -> None:
+        self.incumbent = choice
+        self._values = None
+
+    def _coefficients(self, level: Level) -> dict[int, int]:
+        """Per option, its weight in `level` oriented to be maximised (zero ones left out)."""
+        sign = 1 if level.sense == Sense.MAXIMIZE else -1
+        coef: dict[int, int] = {}
+        for o, w in level.option_weights.items():
+            if w:
+                coef[o] = coef.get(o, 0) + sign * w
+        per = self.am.per_demand
+        for d, w in level.demand_weights.items():
+            if w:
+                for o in per[d]:
+                    coef[o] = coef.get(o, 0) + sign * w
+        return coef
+
+    def _best_per_demand(self, coef: dict[int, int]) -> list[int | None]:
+        """Per demand, the best weight it can contribute (None: it cannot be met at all)."""
+        demands, banned, must = self.problem.demands, self.banned, self.must
+        best: list[int | None] = []
+        for d, ids in enumerate(self.am.per_demand):
+            dem = demands[d]
+            if dem.fixed is not None:
+                best.append(coef.get(dem.fixed, 0))
+                continue
+            values = [coef.get(o, 0) for o in ids if o not in banned]
+            if not (dem.required or d in must):
+                values.append(0)
+            best.append(max(values) if values else None)
+        return best
+
+    def _top(self, level: Level) -> int | None:
+        """The trivial best value of a LINEAR level (in its own sense), each demand on its own."""
+        best = self._best_per_demand(self._coefficients(level))
+        if any(b is None for b in best):
+            return None
+        total = sum(b for b in best if b is not None)
+        return total if level.sense == Sense.MAXIMIZE else -total
+
+    # ------------------------------------------------------------------------- levels
+
+    def feasibility(self, budget: float) -> None:
+        """No levels: find any valid choice."""
+        if self.incumbent is not None:
+            return
+        self.am.model.clear_objective()
+        status, solver = self._run_solver(max(budget, MIN_FIRST_LEVEL_SECONDS))
+        self._check_status(status)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._set_incumbent(_extract(self.am, solver))
+
+    def add_objective(self, i: int) -> Objective:
+        """The objective of level i (created once)."""
+        objective = self.objectives.get(i)
+        if objective is None:
+            level = self.problem.levels[i]
+            objective = self.am.objective(level)
+            self.objectives[i] = objective
+            if level.kind != LevelKind.LINEAR:
+                self.utilisation.append((objective, level.dimension, _utilisation_scale(level)))
+        return objective
+
+    def solve_level(self, i: int, budget: float) -> None:
+        """Optimise level i within `budget` seconds (the earlier levels are fixed)."""
+        level = self.problem.levels[i]
+        t_level = time.perf_counter()
+        am, model = self.am, self.am.model
+        objective = self.add_objective(i)
+        if self.broken:
+            return
+        if objective.aux and self.incumbent is not None:
+            self.am.set_hint(self.incumbent, self.utilisation)  # hint the new variables too
+        if objective.constant and self.incumbent is not None:
+            self.bounds[i], self.proven[i] = 0.0, True  # nothing to optimise
+            return
+        top = self._top(level) if level.kind == LevelKind.LINEAR else None
+        if top is not None and self.incumbent is not None and self.values()[i] == top:
+            # the incumbent reaches the trivial bound: proven without a search
+            self.bounds[i], self.proven[i] = float(top), True
+            self.seconds[i] = time.perf_counter() - t_level
+            return
+        if self.incumbent is None:
+            budget = max(budget, MIN_FIRST_LEVEL_SECONDS)
+        self.lp_bound = None
+        if level.kind == LevelKind.LINEAR and self.incumbent is not None:
+            self._guide(i, budget)
+            known = _tighter(math.nan, top, objective.maximize)
+            known = _tighter(known, self.lp_bound, objective.maximize)
+            if known == self.values()[i]:
+                # the (LP-led) incumbent reaches the trivial or the LP bound: proven
+                self.bounds[i], self.proven[i] = known, True
+                self.seconds[i] = time.perf_counter() - t_level
+                return
+            budget -= time.perf_counter() - t_level
+        scale, spread = 1, 0  # combined = scale * level + tie-break, tie-break in [-spread, spread]
+        if objective.constant:
+            model.clear_objective()
+        else:
+            target = objective.expr
+            tie = _tiebreak(self.problem, level, am)
+            if tie is not None:
+                tie_expr, spread = tie
+                scale = 2 * spread + 1
+                target = scale * objective.expr + (tie_expr if objective.maximize else -tie_expr)
+            if objective.maximize:
+                model.maximize(target)
+            else:
+                model.minimize(target)
+        self.scales[i] = (scale, spread)
+        if self.lp_solution is not None:
+            spent = self._rens(i, RENS_SHARE * budget)
+            budget -= spent
+        status, solver = self._run_solver(budget, level.kind)
+        self.seconds[i] = time.perf_counter() - t_level
+        self._check_status(status)
+        if self.broken:
+            return
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._set_incumbent(_extract(am, solver))
+            bound = (
+                0.0
+                if objective.constant
+                else _integer_bound(
+                    _level_bound(solver.best_objective_bound, scale, spread, objective.maximize),
+                    objective.maximize,
+                )
+            )
+            bound = _tighter(bound, top, objective.maximize)
+            bound = _tighter(bound, self.lp_bound, objective.maximize)
+            self.bounds[i] = bound
+            value = self.values()[i]
+            # with a tie-break the search may go on after the level itself is proven
+            self.proven[i] = (scale == 1 and status == cp_model.OPTIMAL) or bound == value
+            # with a tie-break the solver's value is the combined one, so only check plain levels
+            plain = self.proven[i] and not objective.constant and scale == 1
+            if plain and abs(solver.objective_value - value) > 1e-6:
+                self.messages.append(
+                    f"internal: level {level.name}: model value {solver.objective_value} "
+                    f"differs from evaluate() {value}"
+                )
+        else:
+            self.messages.append(
+                f"level {level.name}: no better solution in time; kept the incumbent"
+            )
+            bound = _tighter(math.nan, top, objective.maximize)
+            bound = _tighter(bound, self.lp_bound, objective.maximize)
+            self.bounds[i] = bound
+            self.proven[i] = bound == self.values()[i]
+
+    def _relaxation(self) -> Relaxation:
+        if self.lp is None:
+            self.lp = Relaxation(self.problem)
+            self.lp_rows, rows = [], self.lp_rows
+            for row in rows:
+                self.lp.add_row(*row)
+            for o in self.banned:
+                self.lp.forbid(o)
+            for d in self.must:
+                self.lp.require(d)
+        return self.lp
+
+    def _rens(self, i: int, budget: float) -> float:
+        """Search only the options the LP relaxation uses or the incumbent takes (a relaxation
+        enforced neighbourhood); keep what is better. Returns the seconds spent."""
+        t0 = time.perf_counter()
+        xs, inc = self.lp_solution, self.incumbent
+        self.lp_solution = None
+        assert xs is not None and inc is not None
+        keep = {o for o, v in enumerate(xs) if v > 1e-6}
+        keep.update(o for o in inc if o is not None)
+        if len(keep) >= RENS_MAX_FRACTION * len(xs):
+            return time.perf_counter() - t0  # hardly smaller than the whole model
+        sub = self.am.model.clone()
+        variables = sub.proto.variables
+        for o, index in enumerate(self.am.x_index):
+            if o not in keep:
+                domain = variables[index].domain
+                domain[0] = 0
+                domain[1] = 0
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(budget, 0.0)
+        params.num_workers = max(1, self.workers)
+        if self.seed is not None:
+            params.random_seed = self.seed
+        with _StopWatcher(solver, self.stop):
+            status = solver.solve(sub)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            cand = _extract(self.am, solver)
+            new = lex_key(self.problem, evaluate(self.problem, cand))
+            old = lex_key(self.problem, self.values())
+            if new[: i + 1] > old[: i + 1] and not verify(self.problem, cand):
+                self._set_incumbent(cand)
+                self.am.set_hint(cand, self.utilisation)
+        return time.perf_counter() - t0
+
+    def _guide(self, i: int, budget: float) -> None:
+        """Try a warm start led by the LP relaxation of level i; keep it when it is better."""
+        level = self.problem.levels[i]
+        coef = self._coefficients(level)
+        if not coef:
+            return
+        lp = self._relaxation()
+        limit = max(budget / 4, 0.01)
+        plain = lp.solve(coef, limit)
+        if plain is not None:
+            value = sum(c * plain[o] for o, c in coef.items())
+            oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
+            self.lp_bound = float(oriented if level.sense == Sense.MAXIMIZE else -oriented)
+        tie = _tiebreak_level(self.problem, level)
+        if tie is not None:
+            # the LP of the combined objective, as CP-SAT will see it
+            later, spread = tie
+            scale = 2 * spread + 1
+            combined = {o: scale * c for o, c in coef.items()}
+            for o, c in self._coefficients(later).items():
+                combined[o] = combined.get(o, 0) + c
+            coef = combined
+        candidates: list[list[int | None]] = []
+        xs = lp.solve(coef, limit) if tie is not None else plain
+        self.lp_solution = xs
+        if xs is not None:
+            candidates.append(guided(self.problem, xs, i, required=self.must, skip=self.banned))
+        # the same with the demands the earlier levels weigh kept as they are (their values then
+        # stay exactly what they were fixed at)
+        assert self.incumbent is not None
+        # (a demand only the earlier levels' demand weights care about may move to another
+        # resource: it keeps being assigned or not)
+        exact: set[int] = set()
+        status: set[int] = set()
+        options, inc = self.problem.options, self.incumbent
+        for lv in self.problem.levels[:i]:
+            if lv.kind == LevelKind.LINEAR:
+                status.update(d for d, w in lv.demand_weights.items() if w)
+                exact.update(options[o].demand for o, w in lv.option_weights.items() if w)
+        status -= exact
+        if exact or status:
+            # all of them exactly as they are (their levels then cannot change) ...
+            keep = {d: inc[d] for d in exact | status}
+            xs = lp.solve_with(coef, limit, keep)
+            if xs is not None:
+                candidates.append(
+                    guided(self.problem, xs, i, required=self.must, skip=self.banned, keep=keep)
+                )
+        if status:
+            # ... and those only demand weights care about free to change resource
+            keep = {d: inc[d] for d in exact}
+            keep.update({d: None for d in status if inc[d] is None})
+            placed = {d for d in status if inc[d] is not None}
+            xs = lp.solve_with(coef, limit, keep, placed)
+            if xs is not None:
+                required = self.must | placed
+                candidates.append(
+                    guided(self.problem, xs, i, required=required, skip=self.banned, keep=keep)
+                )
+        # ... and each (and the incumbent) with more demands inserted by moving others aside
+        plain_coef = self._coefficients(level)
+        candidates = [insert(self.problem, c, plain_coef, self.banned) for c in candidates]
+        candidates.append(insert(self.problem, inc, plain_coef, self.banned))
+        for cand in candidates:
+            if verify(self.problem, cand):
+                continue
+            new, old = evaluate(self.problem, cand), self.values()
+            key_new = lex_key(self.problem, new)
+            key_old = lex_key(self.problem, old)
+            if all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True)) and (
+                key_new[i] > key_old[i]
+            ):
+                self._set_incumbent(cand)
+                self.am.set_hint(cand, self.utilisation)
+
+    def _run_solver(
+        self, budget: float, kind: LevelKind | None = None
+    ) -> tuple[int, cp_model.CpSolver]:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(budget, 0.0)
+        params.num_workers = max(1, self.workers)
+        if self.seed is not None:
+            params.random_seed = self.seed
+        # CP-SAT's presolve turns capacity rows into forms whose LP relaxation is much weaker
+        # here (a placement level's bound stays near the trivial one), and on the later levels
+        # it can take the whole budget before the (complete, feasible) hint counts
+        params.cp_model_presolve = False
+        with _StopWatcher(solver, self.stop):
+            status = solver.solve(self.am.model)
+        return status, solver
+
+    def _check_status(self, status: int) -> None:
+        """Raise `_Failure` when the bundle cannot go on."""
+        interrupted = self.stop is not None and self.stop.is_set()
+        if status == cp_model.MODEL_INVALID:
+            msg = self.am.model.validate() or "CP-SAT rejected the model"
+            raise _Failure(Status.INVALID, [msg])
+        if status == cp_model.INFEASIBLE:
+            if self.incumbent is None:
+                raise _Failure(Status.INFEASIBLE, _infeasibility_hints(self.problem))
+            self.broken = True
+            self.messages.append("internal: a level is infeasible after fixing the earlier ones")
+            return
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and self.incumbent is None:
+            msg = "stopped before a solution was found" if interrupted else "no solution in time"
+            raise _Failure(Status.UNKNOWN, [msg])
+
+    def fix_level(self, i: int, at_most: float | None = None) -> None:
+        """Keep level i at its value for the later levels (at `at_most` for a coordinated
+        MAX_UTILISATION level), and hint the incumbent."""
+        objective = self.objectives.get(i)
+        if objective is None or objective.constant or self.incumbent is None or self.broken:
+            return
+        model = self.am.model
+        level = self.problem.levels[i]
+        self._tighten_earlier(i)
+        v = round(self.values()[i])
+        # at the trivial bound, the demand-by-demand implications say it all
+        exact = level.kind == LevelKind.LINEAR and self._imply(level, v) == 0
+        if level.kind == LevelKind.LINEAR and not exact:
+            coef = self._coefficients(level)  # oriented: at least the (oriented) value
+            oriented = v if level.sense == Sense.MAXIMIZE else -v
+            self._lp_row(coef, oriented, oriented if self.proven[i] else None)
+        elif level.kind == LevelKind.MAX_UTILISATION:
+            self._lp_utilisation(level, round(at_most if at_most is not None else v))
+        if exact:
+            pass
+        elif at_most is not None:
+            model.add(objective.expr <= round(at_most))
+        elif self.proven[i]:
+            model.add(objective.expr == v)
+        elif objective.maximize:
+            model.add(objective.expr >= v)
+        else:
+            model.add(objective.expr <= v)
+        if level.kind == LevelKind.LINEAR and not exact and not self.proven[i]:
+            self.held[i] = v
+        self.am.set_hint(self.incumbent, self.utilisation)
+
+    def _tighten_earlier(self, i: int) -> None:
+        """An earlier LINEAR level kept at "at least the best value found" that the incumbent now
+        beats is kept at the incumbent's value: later levels may not give that back."""
+        values = self.values()
+        for j in range(i):
+            held = self.held.get(j)
+            objective = self.objectives.get(j)
+            if held is None or objective is None or self.proven[j]:
+                continue
+            v = round(values[j])
+            if (v > held) if objective.maximize else (v < held):
+                self.am.model.add(
+                    objective.expr >= v if objective.maximize else objective.expr <= v
+                )
+                self.held[j] = v
+                level = self.problem.levels[j]
+                oriented = v if level.sense == Sense.MAXIMIZE else -v
+                self._lp_row(self._coefficients(level), oriented, None)
+
+    def _lp_row(self, coef: dict[int, int], lo: float | None, hi: float | None) -> None:
+        if self.lp is not None:
+            self.lp.add_row(coef, lo, hi)
+        else:
+            self.lp_rows.append((coef, lo, hi))
+
+    def _lp_utilisation(self, level: Level, at_most: int) -> None:
+        """floor(1000 * load / cap) <= at_most on every resource, as load rows."""
+        k = level.dimension
+        options = self.problem.options
+        for r, res in enumerate(self.problem.resources):
+            cap = res.capacity[k]
+            if cap <= 0:
+                continue
+            coef = {o: 1000 * options[o].load[k] for o in self.am.per_resource[r]}
+            coef = {o: c for o, c in coef.items() if c}
+            if coef:
+                self._lp_row(coef, None, cap * at_most + cap - 1)
+
+    def _imply(self, level: Level, value: int) -> int | None:
+        """Add what `level >= value` (oriented) implies demand by demand: an option whose loss
+        against its demand's best exceeds the slack cannot be chosen, and a demand whose
+        weight exceeds the slack must be assigned. Returns the slack (None: unknown); with
+        slack 0 the implications are equivalent to the level constraint."""
+        coef = self._coefficients(level)
+        best = self._best_per_demand(coef)
+        if any(b is None for b in best):
+            return None
+        top = sum(b for b in best if b is not None)
+        slack = top - (value if level.sense == Sense.MAXIMIZE else -value)
+        if slack < 0:
+            return None
+        model, x, demands = self.am.model, self.am.x, self.problem.demands
+        for d, ids in enumerate(self.am.per_demand):
+            b = best[d]
+            assert b is not None
+            dem = demands[d]
+            if dem.fixed is not None or not ids:
+                continue
+            for o in ids:
+                if o not in self.banned and b - coef.get(o, 0) > slack:
+                    self.banned.add(o)
+                    model.add(x[o] == 0)
+                    if self.lp is not None:
+                        self.lp.forbid(o)
+            if not dem.required and d not in self.must and b > slack:
+                self.must.add(d)
+                model.add_exactly_one([x[o] for o in ids])  # (an at-least-one is not in the LP)
+                if self.lp is not None:
+                    self.lp.require(d)
+        return slack
+
+
+def _tighter(bound: float, other: float | None, maximize: bool) -> float:
+    """The tighter of two bounds of a level (NaN or None: unknown)."""
+    if other is None or math.isnan(other):
+        return bound
+    if math.isnan(bound):
+        return float(other)
+    return float(min(bound, other) if maximize else max(bound, other))
+
+
+def _integer_bound(bound: float, maximize: bool) -> float:
+    """Round CP-SAT's floating bound to the integer it stands for (objectives are integral)."""
+    if math.isnan(bound) or math.isinf(bound):
+        return bound
+    return float(math.floor(bound + 1e-6) if maximize else math.ceil(bound - 1e-6))
+
+
+def _level_bound(raw: float, scale: int, spread: int, maximize: bool) -> float:
+    """The level's own bound from the bound of `scale * level +/- tie-break`."""
+    if scale == 1:
+        return raw
+    return (raw + spread) / scale if maximize else (raw - spread) / scale
+
+
+def _tiebreak_level(problem: Problem, level: Level) -> tuple[Level, int] | None:
+    """The level named by `level.tiebreak` and a bound on its absolute value; None when there is
+    none or the combination could overflow."""
+    if not level.tiebreak:
+        return None
+    later = next((lv for lv in problem.levels if lv.name == level.tiebreak), None)
+    if later is None or later.kind != LevelKind.LINEAR:
+        return None
+    spread = sum(abs(w) for w in later.demand_weights.values()) + sum(
+        abs(w) for w in later.option_weights.values()
+    )
+    main = sum(abs(w) for w in level.demand_weights.values()) + sum(
+        abs(w) for w in level.option_weights.values()
+    )
+    if spread == 0 or (2 * spread + 1) * (main + 1) > 2**53:
+        return None
+    return later, spread
+
+
+def _tiebreak(
+    problem: Problem, level: Level, am: AssignmentModel
+) -> tuple[cp_model.LinearExprT, int] | None:
+    """The tie-break level of `level` as an expression oriented to be maximised, and a bound
+    on its absolute value; None when there is none (see `_tiebreak_level`)."""
+    found = _tiebreak_level(problem, level)
+    if found is None:
+        return None
+    later, spread = found
+    tie = am.objective(later)
+    if tie.constant:
+        return None
+    return (tie.expr if tie.maximize else -tie.expr), spread
+
+
+def _extract(am: AssignmentModel, solver: cp_model.CpSolver) -> list[int | None]:
+    """The chosen option per demand in the solver's last solution."""
+    values = solver.response_proto.solution
+    index = am.x_index
+    choice: list[int | None] = [None] * len(am.per_demand)
+    for d, ids in enumerate(am.per_demand):
+        for o in ids:
+            if values[index[o]]:
+                choice[d] = o
+                break
+    return choice
+
+
+# --------------------------------------------------------------------------------- bundles
+
+
+def _bundles(problem: Problem) -> list[Component] | None:
+    """Independent parts to solve one by one; None when the problem is one part."""
+    parts = split(problem)
+    groups: list[list[Component]] = []
+    small: list[Component] = []
+    size = 0
+    for comp in parts:
+        if len(comp.options) >= BUNDLE_OPTIONS:
+            groups.append([comp])
+            continue
+        small.append(comp)
+        size += len(comp.options)
+        if size >= BUNDLE_OPTIONS:
+            groups.append(small)
+            small, size = [], 0
+    if small:
+        groups.append(small)
+    if len(groups) <= 1:
+        return None
+    return [_merge(problem, g) for g in groups]
+
+
+def _merge(problem: Problem, group: list[Component]) -> Component:
+    """Several components as one part (they stay independent inside it)."""
+    if len(group) == 1:
+        return group[0]
+    demands = sorted(j for c in group for j in c.demands)
+    options = sorted(i for c in group for i in c.options)
+    resources = sorted({r for c in group for r in c.resources})
+    return sub_problem(problem, demands, resources, options)
+
+
 def solve(
     problem: Problem,
     time_limit: float = 30.0,
@@ -112,210 +705,145 @@ def solve(
     def elapsed() -> float:
         return time.perf_counter() - start
 
+    def failed(status: Status, messages: list[str]) -> Solution:
+        return Solution(status, [None] * nd, _empty_levels(problem), elapsed(), BACKEND, messages)
+
     errors = problem.check()
     if errors:
-        return Solution(
-            Status.INVALID, [None] * nd, _empty_levels(problem), elapsed(), BACKEND, errors
-        )
+        return failed(Status.INVALID, errors)
     if stop is not None and stop.is_set():
-        return Solution(
-            Status.UNKNOWN, [None] * nd, _empty_levels(problem), elapsed(), BACKEND, ["stopped"]
-        )
+        return failed(Status.UNKNOWN, ["stopped"])
 
-    am = AssignmentModel(problem)
-    model = am.model
-    levels: list[Level | None] = list(problem.levels) or [None]  # None: feasibility only
-    total = len(problem.levels)
-    # a valid warm start is hinted and kept as the incumbent should CP-SAT find nothing in time
-    incumbent, partial_hint = _warm_start(problem)
-    if incumbent is not None:
-        am.set_hint(incumbent, [])
-    else:
-        am.set_partial_hint(partial_hint)
-    large = len(problem.options) >= LARGE_MODEL_OPTIONS
-    bounds = [math.nan] * total
-    proven = [False] * total
-    seconds = [0.0] * total
-    utilisation_objectives: list[tuple[Objective, int, int]] = []
-    messages: list[str] = []
-    stopped = False
+    parts = _bundles(problem)
+    if parts is None:
+        everything = list(range(len(problem.resources)))
+        parts = [Component(list(range(nd)), everything, list(range(len(problem.options))), problem)]
+    try:
+        runs = [_Run(p.problem, workers, seed, stop) for p in parts]
+        messages, stopped = _lockstep(problem, runs, time_limit, elapsed, on_level, stop)
+    except _Failure as fail:
+        return failed(fail.status, fail.messages)
+    for run in runs:
+        messages.extend(m for m in run.messages if m not in messages)
 
-    for i, level in enumerate(levels):
-        if level is not None and on_level is not None:
-            on_level(level.name, i, total)
-        if stop is not None and stop.is_set():
-            stopped = True
-            break
-        remaining = time_limit - elapsed()
-        if incumbent is not None and remaining <= 0:
-            messages.append("time limit reached before every level was optimised")
-            break
-        weights = [lv.time_weight if lv is not None else 1.0 for lv in levels[i:]]
-        budget = max(remaining, 0.0) * weights[0] / max(sum(weights), 1e-9)
-        if incumbent is None:
-            budget = max(budget, MIN_FIRST_LEVEL_SECONDS)
-
-        t_level = time.perf_counter()
-        objective = am.objective(level) if level is not None else None
-        if objective is not None and level is not None and level.kind != LevelKind.LINEAR:
-            utilisation_objectives.append((objective, level.dimension, _utilisation_scale(level)))
-        if (objective is None or objective.constant) and incumbent is not None:
-            if level is not None:
-                bounds[i], proven[i] = 0.0, True  # nothing to optimise
-            continue
-        scale, spread = 1, 0  # combined = scale * level + tie-break, tie-break in [-spread, spread]
-        if objective is None or objective.constant:
-            model.clear_objective()
-        else:
-            target = objective.expr
-            tie = _tiebreak(problem, level, am) if level is not None else None
-            if tie is not None:
-                tie_expr, spread = tie
-                scale = 2 * spread + 1
-                target = scale * objective.expr + (tie_expr if objective.maximize else -tie_expr)
-            if objective.maximize:
-                model.maximize(target)
-            else:
-                model.minimize(target)
-
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = budget
-        params.num_workers = max(1, workers)
-        if seed is not None:
-            params.random_seed = seed
-        if large:
-            params.cp_model_probing_level = 0
-            params.symmetry_level = 0
-            params.max_presolve_iterations = 1
-        with _StopWatcher(solver, stop):
-            status = solver.solve(model)
-        if level is not None:
-            seconds[i] = time.perf_counter() - t_level
-        interrupted = stop is not None and stop.is_set()
-
-        if status == cp_model.MODEL_INVALID:
-            msg = model.validate() or "CP-SAT rejected the model"
-            return Solution(
-                Status.INVALID, [None] * nd, _empty_levels(problem), elapsed(), BACKEND, [msg]
-            )
-        if status == cp_model.INFEASIBLE:
-            if incumbent is None:
-                return Solution(
-                    Status.INFEASIBLE,
-                    [None] * nd,
-                    _empty_levels(problem),
-                    elapsed(),
-                    BACKEND,
-                    _infeasibility_hints(problem),
-                )
-            messages.append(f"internal: level {i} infeasible after fixing the earlier levels")
-            break
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            incumbent = _extract(am, solver)
-            if level is not None:
-                proven[i] = status == cp_model.OPTIMAL
-                bounds[i] = (
-                    0.0
-                    if objective is None or objective.constant
-                    else _integer_bound(
-                        _level_bound(
-                            solver.best_objective_bound, scale, spread, objective.maximize
-                        ),
-                        objective.maximize,
-                    )
-                )
-        elif incumbent is None:  # UNKNOWN: nothing found in time
-            msg = "stopped before a solution was found" if interrupted else "no solution in time"
-            return Solution(
-                Status.UNKNOWN, [None] * nd, _empty_levels(problem), elapsed(), BACKEND, [msg]
-            )
-        elif level is not None:
-            messages.append(f"level {level.name}: no better solution in time; kept the incumbent")
-
-        if level is None or objective is None:
-            break
-        value = evaluate(problem, incumbent)[i]
-        # with a tie-break the solver's value is the combined one, so only check plain levels
-        plain = proven[i] and not objective.constant and scale == 1
-        if plain and abs(solver.objective_value - value) > 1e-6:
-            messages.append(
-                f"internal: level {level.name}: model value {solver.objective_value} "
-                f"differs from evaluate() {value}"
-            )
-        if interrupted:
-            stopped = True
-            break
-        if i + 1 < len(levels) and not objective.constant:
-            v = round(value)
-            if proven[i]:
-                model.add(objective.expr == v)
-            elif objective.maximize:
-                model.add(objective.expr >= v)
-            else:
-                model.add(objective.expr <= v)
-            am.set_hint(incumbent, utilisation_objectives)
-
-    if incumbent is None:
-        msg = "stopped before a solution was found" if stopped else "no solution"
-        return Solution(
-            Status.UNKNOWN, [None] * nd, _empty_levels(problem), elapsed(), BACKEND, [msg]
-        )
+    choice: list[int | None] = [None] * nd
+    for part, run in zip(parts, runs, strict=True):
+        if run.incumbent is None:
+            msg = "stopped before a solution was found" if stopped else "no solution"
+            return failed(Status.UNKNOWN, [msg])
+        for local, o in enumerate(run.incumbent):
+            if o is not None:
+                choice[part.demands[local]] = part.options[o]
     if stopped:
         messages.append("stopped by the user; returning the best solution found so far")
-    values = evaluate(problem, incumbent)
-    results = [
-        LevelResult(lv.name, values[i], bounds[i], proven[i], seconds[i])
-        for i, lv in enumerate(problem.levels)
-    ]
-    status = Status.OPTIMAL if all(proven) and not stopped else Status.FEASIBLE
-    return Solution(status, incumbent, results, elapsed(), BACKEND, messages)
+    values = evaluate(problem, choice)
+    covered = {r for part in parts for r in part.resources}
+    results = []
+    all_proven = True
+    for i, lv in enumerate(problem.levels):
+        idle = lv.kind == LevelKind.MAX_UTILISATION and any(
+            res.capacity[lv.dimension] > 0 and r not in covered
+            for r, res in enumerate(problem.resources)
+        )
+        bound, proven, seconds = _combine(lv, runs, i, values[i], idle)
+        all_proven = all_proven and proven
+        results.append(LevelResult(lv.name, values[i], bound, proven, seconds))
+    status = Status.OPTIMAL if all_proven and not stopped else Status.FEASIBLE
+    return Solution(status, choice, results, elapsed(), BACKEND, messages)
 
 
-def _integer_bound(bound: float, maximize: bool) -> float:
-    """Round CP-SAT's floating bound to the integer it stands for (objectives are integral)."""
-    if math.isnan(bound) or math.isinf(bound):
-        return bound
-    return float(math.floor(bound + 1e-6) if maximize else math.ceil(bound - 1e-6))
+def _combine(
+    level: Level, runs: Sequence[_Run], i: int, value: float, idle: bool
+) -> tuple[float, bool, float]:
+    """(bound, proven, seconds) of level i over the runs, whose values make up `value`;
+    `idle`: some resource with capacity on the level's dimension is in no run (load 0)."""
+    seconds = sum(r.seconds[i] for r in runs)
+    if len(runs) == 1:
+        return runs[0].bounds[i], runs[0].proven[i], seconds
+    bounds = [r.bounds[i] for r in runs]
+    if level.kind == LevelKind.MAX_UTILISATION:
+        # the maximum is at least every part's lower bound; parts that were not searched could
+        # not raise it (see _lockstep)
+        known = [b for b in bounds if not math.isnan(b)]
+        if idle and known:
+            known.append(0.0)
+        if not known:
+            return math.nan, False, seconds
+        bound = max(known)
+        return bound, bound == value, seconds
+    if any(math.isnan(b) for b in bounds):
+        return math.nan, False, seconds
+    return float(sum(bounds)), all(r.proven[i] for r in runs), seconds
 
 
-def _level_bound(raw: float, scale: int, spread: int, maximize: bool) -> float:
-    """The level's own bound from the bound of `scale * level +/- tie-break`."""
-    if scale == 1:
-        return raw
-    return (raw + spread) / scale if maximize else (raw - spread) / scale
+def _lockstep(
+    problem: Problem,
+    runs: Sequence[_Run],
+    time_limit: float,
+    elapsed: Callable[[], float],
+    on_level: OnLevel | None,
+    stop: StopFlag | None,
+) -> tuple[list[str], bool]:
+    """Take every run through the levels together; returns (messages, stopped)."""
+    messages: list[str] = []
+    levels = problem.levels
+    total = len(levels)
 
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
 
-def _tiebreak(
-    problem: Problem, level: Level, am: AssignmentModel
-) -> tuple[cp_model.LinearExprT, int] | None:
-    """The level named by `level.tiebreak` as an expression oriented to be maximised, and a bound
-    on its absolute value; None when there is none or the combination could overflow."""
-    if not level.tiebreak:
-        return None
-    later = next((lv for lv in problem.levels if lv.name == level.tiebreak), None)
-    if later is None or later.kind != LevelKind.LINEAR:
-        return None
-    spread = sum(abs(w) for w in later.demand_weights.values()) + sum(
-        abs(w) for w in later.option_weights.values()
-    )
-    main = sum(abs(w) for w in level.demand_weights.values()) + sum(
-        abs(w) for w in level.option_weights.values()
-    )
-    if spread == 0 or (2 * spread + 1) * (main + 1) > 2**53:
-        return None
-    tie = am.objective(later)
-    return (tie.expr if tie.maximize else -tie.expr), spread
+    if not levels:
+        for k, run in enumerate(runs):
+            if stopped():
+                return messages, True
+            share = (time_limit - elapsed()) / (len(runs) - k)
+            run.feasibility(share)
+        return messages, False
 
-
-def _extract(am: AssignmentModel, solver: cp_model.CpSolver) -> list[int | None]:
-    """The chosen option per demand in the solver's last solution."""
-    values = solver.response_proto.solution
-    index = am.x_index
-    choice: list[int | None] = [None] * len(am.per_demand)
-    for d, ids in enumerate(am.per_demand):
-        for o in ids:
-            if values[index[o]]:
-                choice[d] = o
-                break
-    return choice
+    for i, level in enumerate(levels):
+        if on_level is not None:
+            on_level(level.name, i, total)
+        if stopped():
+            return messages, True
+        remaining = time_limit - elapsed()
+        have_all = all(r.incumbent is not None for r in runs)
+        if have_all and remaining <= 0:
+            messages.append("time limit reached before every level was optimised")
+            return messages, False
+        weights = [lv.time_weight for lv in levels[i:]]
+        budget = max(remaining, 0.0) * weights[0] / max(sum(weights), 1e-9)
+        level_end = elapsed() + budget
+        order = list(range(len(runs)))
+        skip: set[int] = set()
+        if level.kind == LevelKind.MAX_UTILISATION and len(runs) > 1 and have_all:
+            order.sort(key=lambda k: -runs[k].values()[i])
+        floor = -math.inf  # a proven lower bound on the coordinated maximum
+        for pos, k in enumerate(order):
+            run = runs[k]
+            if stopped():
+                return messages, True
+            if run.broken:
+                continue
+            if (
+                level.kind == LevelKind.MAX_UTILISATION
+                and run.incumbent is not None
+                and run.values()[i] <= floor
+            ):
+                skip.add(k)  # cannot raise the maximum: nothing to gain here
+                continue
+            left = [runs[q].size for q in order[pos:] if q not in skip]
+            share = max(level_end - elapsed(), 0.0) * run.size / max(sum(left), 1)
+            run.solve_level(i, share)
+            if level.kind == LevelKind.MAX_UTILISATION and not math.isnan(run.bounds[i]):
+                floor = max(floor, run.bounds[i])
+        for k in skip:
+            runs[k].add_objective(i)
+        if stopped():
+            return messages, True
+        if i + 1 < total:
+            at_most = None
+            if level.kind == LevelKind.MAX_UTILISATION and len(runs) > 1:
+                at_most = max(r.values()[i] for r in runs)
+            for run in runs:
+                run.fix_level(i, at_most)
+    return messages, False

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 
 from solvers.check import evaluate
-from solvers.problem import LevelKind, LevelResult, Problem, Sense, Solution, Status
+from solvers.problem import Level, LevelKind, LevelResult, Problem, Sense, Solution, Status
 
 BACKEND = "greedy"
 
@@ -44,6 +45,81 @@ def solve(
     by the resulting utilisation of the resource on dimension 0, then by resource index.
     An optional demand is assigned only when that does not make the levels worse.
     """
+    return _solve(problem, frozenset())
+
+
+def guided(
+    problem: Problem,
+    weight: Sequence[float],
+    first_level: int = 0,
+    required: Collection[int] = (),
+    skip: Collection[int] = (),
+    keep: Mapping[int, int | None] | None = None,
+) -> list[int | None]:
+    """A greedy choice led by a weight in [0, 1] per option (such as an LP solution): demands
+    by their best option weight first, each taking its highest-weight feasible option; the
+    earlier levels and then the levels from `first_level` on break ties. Demands in `required`
+    count as required, options in `skip` are never taken, and the demands in `keep` keep the
+    option given there (None: stay unassigned). The choice may be invalid: `verify` it."""
+    lead = Level(
+        "lead",
+        option_weights={o: round(1000 * w) for o, w in enumerate(weight) if w > 1e-6},
+    )
+    levels = problem.levels
+    earlier = [lv for lv in levels[:first_level] if lv.kind == LevelKind.LINEAR]
+    keep = keep or {}
+    demands = [
+        replace(d, required=True) if j in required else d for j, d in enumerate(problem.demands)
+    ]
+    per = problem.options_of()
+    never = set(skip)
+    for j, o in keep.items():
+        if o is None:
+            never.update(per[j])
+            demands[j] = replace(demands[j], required=False)
+        else:
+            demands[j] = replace(demands[j], fixed=o)
+    sub = Problem(
+        problem.resources,
+        demands,
+        problem.options,
+        [lead, *earlier, *levels[first_level:]],
+        problem.different,
+        problem.dimension_names,
+    )
+    best = [max((weight[o] for o in ids), default=0.0) for ids in per]
+    earlier_weight = [
+        [
+            -(
+                (1 if lv.sense == Sense.MAXIMIZE else -1) * lv.demand_weights.get(d, 0)
+                + max(
+                    ((1 if lv.sense == Sense.MAXIMIZE else -1) * lv.option_weights.get(o, 0))
+                    for o in ids
+                )
+            )
+            if ids
+            else 0
+            for d, ids in enumerate(per)
+        ]
+        for lv in earlier
+    ]
+    # what the earlier levels weigh and the LP uses first (by those levels), then what the LP
+    # takes whole, then the rest by LP weight
+    order = sorted(
+        range(len(demands)),
+        key=lambda d: (
+            demands[d].fixed is None,
+            not demands[d].required,
+            *((w[d] if best[d] > 1e-6 else 0) for w in earlier_weight),
+            best[d] < 0.999,
+            -best[d],
+            d,
+        ),
+    )
+    return _solve(sub, frozenset(never), order).choice
+
+
+def _solve(problem: Problem, skip: frozenset[int], order: list[int] | None = None) -> Solution:
     start = time.perf_counter()
     demands, options, resources, levels = (
         problem.demands,
@@ -98,30 +174,36 @@ def solve(
                 return False
         return all(res_of[q] != r for q in partners[d])
 
+    # per LINEAR level: (index, sign, option weights, demand weights); the rest by index
+    linear = [
+        (i, 1 if lv.sense == Sense.MAXIMIZE else -1, lv.option_weights, lv.demand_weights)
+        for i, lv in enumerate(levels)
+        if lv.kind == LevelKind.LINEAR
+    ]
+    nonlinear = [(i, lv) for i, lv in enumerate(levels) if lv.kind != LevelKind.LINEAR]
+
     def gain(d: int, o: int, assign_weights: bool) -> tuple[float, ...]:
         """Improvement per level of choosing o (larger is better), then tie-breakers."""
         opt = options[o]
         r = opt.resource
-        key: list[float] = []
-        for i, lv in enumerate(levels):
+        key: list[float] = [0] * len(levels)
+        for i, sign, ow, dw in linear:
+            w = ow.get(o, 0)
+            if assign_weights:
+                w += dw.get(d, 0)
+            key[i] = sign * w
+        for i, lv in nonlinear:
             k = lv.dimension
-            if lv.kind == LevelKind.LINEAR:
-                w = lv.option_weights.get(o, 0)
-                if assign_weights:
-                    w += lv.demand_weights.get(d, 0)
-                key.append(w if lv.sense == Sense.MAXIMIZE else -w)
-                continue
             cap = caps[r][k]
             if cap <= 0:
-                key.append(0)
                 continue
             if lv.kind == LevelKind.MAX_UTILISATION:
                 after = (1000 * (load[r][k] + opt.load[k])) // cap
-                key.append(-(max(after, current_max[i]) - current_max[i]))
+                key[i] = -(max(after, current_max[i]) - current_max[i])
             else:
                 before = (100 * load[r][k]) // cap
                 after = (100 * (load[r][k] + opt.load[k])) // cap
-                key.append(-(after * after - before * before))
+                key[i] = -(after * after - before * before)
         if dims:
             cap0 = caps[r][0]
             key.append(-((load[r][0] + opt.load[0]) / cap0) if cap0 > 0 else 0.0)
@@ -146,7 +228,7 @@ def solve(
         nonlocal infeasible
         done[d] = True
         dem = demands[d]
-        candidates = [dem.fixed] if dem.fixed is not None else per[d]
+        candidates = [dem.fixed] if dem.fixed is not None else [o for o in per[d] if o not in skip]
         feasible = [o for o in candidates if allowed(d, o)]
         if not feasible:
             if dem.fixed is not None:
@@ -163,7 +245,7 @@ def solve(
                 return  # assigning would make the levels worse
         take(d, best)
 
-    for d in _order(problem, per):
+    for d in order if order is not None else _order(problem, per):
         # parents first, so that depends_on can be satisfied
         chain: list[int] = []
         cur: int | None = d
@@ -177,3 +259,102 @@ def solve(
     results = [LevelResult(lv.name, values[i], math.nan, False, 0.0) for i, lv in enumerate(levels)]
     status = Status.INFEASIBLE if infeasible else Status.FEASIBLE
     return Solution(status, choice, results, time.perf_counter() - start, BACKEND, messages)
+
+
+def insert(
+    problem: Problem,
+    choice: Sequence[int | None],
+    gain: Mapping[int, int],
+    skip: Collection[int] = (),
+) -> list[int | None]:
+    """Assign more demands to options with a positive `gain`, making room when needed by moving
+    one other demand to another of its options (of at least the same gain).
+
+    Only *plain* demands take part: not fixed, no `depends_on`, no conditions on their options,
+    no condition of another option and no `DifferentResources` pair naming them, and nobody
+    depending on them; for those, capacity is the only constraint a move can break. One pass, in
+    order of decreasing gain. The result may still be invalid elsewhere: `verify` it."""
+    demands, options, resources = problem.demands, problem.options, problem.resources
+    per = problem.options_of()
+    linked: set[int] = set()
+    for j, dem in enumerate(demands):
+        if dem.fixed is not None or dem.depends_on is not None:
+            linked.update((j, dem.depends_on) if dem.depends_on is not None else (j,))
+    for o in options:
+        for cond in (o.requires, o.forbids):
+            if cond is not None:
+                linked.update((o.demand, cond[0]))
+    for pair in problem.different:
+        linked.update((pair.a, pair.b))
+    never = set(skip)
+    dims = len(problem.dimension_names)
+    out = list(choice)
+    load = [[0] * dims for _ in resources]
+    on: list[list[int]] = [[] for _ in resources]  # plain demands assigned per resource
+    for d, o in enumerate(out):
+        if o is None:
+            continue
+        opt = options[o]
+        for k in range(dims):
+            load[opt.resource][k] += opt.load[k]
+        if d not in linked:
+            on[opt.resource].append(d)
+
+    def room(r: int, extra: Sequence[int], freed: Sequence[int] | None = None) -> bool:
+        cap, used = resources[r].capacity, load[r]
+        if freed is None:
+            return all(used[k] + extra[k] <= cap[k] for k in range(dims))
+        return all(used[k] - freed[k] + extra[k] <= cap[k] for k in range(dims))
+
+    def move(d: int, o: int | None) -> None:
+        old = out[d]
+        if old is not None:
+            opt = options[old]
+            for k in range(dims):
+                load[opt.resource][k] -= opt.load[k]
+            on[opt.resource].remove(d)
+        out[d] = o
+        if o is not None:
+            opt = options[o]
+            for k in range(dims):
+                load[opt.resource][k] += opt.load[k]
+            on[opt.resource].append(d)
+
+    waiting = [
+        d
+        for d, o in enumerate(out)
+        if o is None and d not in linked and any(gain.get(o2, 0) > 0 for o2 in per[d])
+    ]
+    waiting.sort(key=lambda d: -max(gain.get(o, 0) for o in per[d]))
+    for u in waiting:
+        wanted = sorted(
+            (o for o in per[u] if gain.get(o, 0) > 0 and o not in never),
+            key=lambda o: -gain.get(o, 0),
+        )
+        done = False
+        for o_u in wanted:
+            r = options[o_u].resource
+            need = options[o_u].load
+            if room(r, need):
+                move(u, o_u)
+                break
+            for v in list(on[r]):
+                o_v = out[v]
+                assert o_v is not None
+                if not room(r, need, options[o_v].load):
+                    continue
+                g_v = gain.get(o_v, 0)
+                for alt in per[v]:
+                    target = options[alt].resource
+                    if alt in never or target == r or gain.get(alt, 0) < g_v:
+                        continue
+                    if room(target, options[alt].load):
+                        move(v, alt)
+                        move(u, o_u)
+                        done = True
+                        break
+                if done:
+                    break
+            if done:
+                break
+    return out

@@ -1,0 +1,154 @@
+"""The LP relaxation of a `Problem` (GLOP, part of OR-Tools): every option variable in [0, 1].
+
+Used to guide a warm start (`solvers.greedy.guided`): the relaxation of a LINEAR level, with
+the earlier levels kept as linear rows, says which demands and options a good solution uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+
+from ortools.linear_solver import pywraplp
+
+from solvers.problem import Problem
+
+
+class Relaxation:
+    """The LP of a problem's constraints; rows can be added as levels are fixed."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        s = pywraplp.Solver.CreateSolver("GLOP")
+        if s is None:  # pragma: no cover - GLOP ships with OR-Tools
+            raise RuntimeError("GLOP is not available")
+        self.solver = s
+        inf = s.infinity()
+        self.inf = inf
+        options = problem.options
+        self.x = [s.NumVar(0.0, 1.0, "") for _ in options]
+        x = self.x
+        per = problem.options_of()
+        self.per = per
+        per_resource: list[list[int]] = [[] for _ in problem.resources]
+        on: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i, o in enumerate(options):
+            per_resource[o.resource].append(i)
+            on[(o.demand, o.resource)].append(i)
+        self.assign_rows: list[pywraplp.Constraint | None] = []
+        for d, dem in enumerate(problem.demands):
+            if not per[d]:
+                self.assign_rows.append(None)
+                continue
+            row = s.Constraint(1.0 if dem.required else 0.0, 1.0)
+            for i in per[d]:
+                row.SetCoefficient(x[i], 1.0)
+            self.assign_rows.append(row)
+            if dem.fixed is not None:
+                x[dem.fixed].SetLb(1.0)
+        for r, res in enumerate(problem.resources):
+            for k, cap in enumerate(res.capacity):
+                ids = [i for i in per_resource[r] if options[i].load[k] != 0]
+                if not ids or sum(max(options[i].load[k], 0) for i in ids) <= cap:
+                    continue
+                row = s.Constraint(-inf, float(cap))
+                for i in ids:
+                    row.SetCoefficient(x[i], float(options[i].load[k]))
+        for i, o in enumerate(options):
+            if o.requires is not None and o.requires != (o.demand, o.resource):
+                others = on.get(o.requires, [])
+                if not others or o.requires[0] == o.demand:
+                    x[i].SetUb(0.0)
+                else:
+                    row = s.Constraint(-inf, 0.0)
+                    row.SetCoefficient(x[i], 1.0)
+                    for j in others:
+                        row.SetCoefficient(x[j], -1.0)
+            if o.forbids is not None:
+                others = on.get(o.forbids, [])
+                if o.forbids == (o.demand, o.resource):
+                    x[i].SetUb(0.0)
+                elif others and o.forbids[0] != o.demand:
+                    row = s.Constraint(-inf, 1.0)
+                    for j in (i, *others):
+                        row.SetCoefficient(x[j], 1.0)
+        for d, dem in enumerate(problem.demands):
+            p = dem.depends_on
+            if p is None or p == d or not per[d]:
+                continue
+            if not per[p]:
+                for i in per[d]:
+                    x[i].SetUb(0.0)
+                continue
+            row = s.Constraint(-inf, 0.0)
+            for i in per[d]:
+                row.SetCoefficient(x[i], 1.0)
+            for i in per[p]:
+                row.SetCoefficient(x[i], -1.0)
+        for pair in problem.different:
+            res_a = {options[i].resource for i in per[pair.a]}
+            res_b = {options[i].resource for i in per[pair.b]}
+            for r in res_a & res_b:
+                row = s.Constraint(-inf, 1.0)
+                for i in on[(pair.a, r)] + on[(pair.b, r)]:
+                    row.SetCoefficient(x[i], 1.0)
+
+    def forbid(self, option: int) -> None:
+        self.x[option].SetUb(0.0)
+
+    def solve_with(
+        self,
+        coef: Mapping[int, int],
+        time_limit: float,
+        fix: Mapping[int, int | None],
+        assigned: Collection[int] = (),
+    ) -> list[float] | None:
+        """`solve` with the demands in `fix` held at the option given (None: unassigned) and
+        the demands in `assigned` assigned to any of their options."""
+        saved: list[tuple[pywraplp.Variable, float, float]] = []
+        rows: list[tuple[pywraplp.Constraint, float]] = []
+        for d in assigned:
+            row = self.assign_rows[d]
+            if row is not None:
+                rows.append((row, row.lb()))
+                row.SetLb(1.0)
+        for d, o in fix.items():
+            for i in self.per[d]:
+                var = self.x[i]
+                saved.append((var, var.lb(), var.ub()))
+                if i == o:
+                    var.SetLb(1.0)
+                else:
+                    var.SetUb(0.0)
+        try:
+            return self.solve(coef, time_limit)
+        finally:
+            for var, lb, ub in saved:
+                var.SetBounds(lb, ub)
+            for row, lb in rows:
+                row.SetLb(lb)
+
+    def require(self, demand: int) -> None:
+        row = self.assign_rows[demand]
+        if row is not None:
+            row.SetLb(1.0)
+
+    def add_row(self, coef: Mapping[int, int], lo: float | None, hi: float | None) -> None:
+        """lo <= sum coef[o] * x[o] <= hi (None: unbounded on that side)."""
+        s = self.solver
+        row = s.Constraint(-self.inf if lo is None else lo, self.inf if hi is None else hi)
+        for o, c in coef.items():
+            row.SetCoefficient(self.x[o], float(c))
+
+    def solve(self, coef: Mapping[int, int], time_limit: float) -> list[float] | None:
+        """Maximise sum coef[o] * x[o]; the optimal x, or None (no optimum in time)."""
+        s = self.solver
+        objective = s.Objective()
+        objective.Clear()
+        for o, c in coef.items():
+            objective.SetCoefficient(self.x[o], float(c))
+        objective.SetMaximization()
+        s.SetTimeLimit(max(1, int(time_limit * 1000)))
+        if s.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        return [v.solution_value() for v in self.x]

@@ -218,6 +218,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--extras", help=f"comma list of {', '.join(EXTRAS)}, or none (default all)")
     p.add_argument("--extras-scale", help="scale of recommend and re-plan (default team)")
+    p.add_argument(
+        "--replan-time-limit", type=float, help="re-plan time limit in s (default 2, the target)"
+    )
     p.add_argument("--recommend-families", type=int, help="families timed (default 50)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results folder")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="generated datasets")
@@ -246,6 +249,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.extras_scale not in SCALES:
         p.error(f"--extras-scale: expected one of {', '.join(SCALES)}")
     args.recommend_families = pick(args.recommend_families, 10, 50)
+    args.replan_time_limit = pick(args.replan_time_limit, 2.0, 2.0)
     if args.runs < 1:
         p.error("--runs must be at least 1")
     return args
@@ -371,7 +375,7 @@ def estimate_seconds(args: argparse.Namespace, instances: list[dict[str, Any]]) 
     if args.suite in ("planner", "all"):
         limit = _planner_limit(args, args.extras_scale)
         if "replan" in args.extras:
-            total += args.runs * (2 * limit + 6)
+            total += args.runs * (limit + 2 * args.replan_time_limit + 8)
         if "recommend" in args.extras:
             total += 10
     return total
@@ -526,6 +530,7 @@ def _extras(args: argparse.Namespace, results: dict[str, Any], datasets: dict[st
                     "kind": "replan",
                     "dataset": str(folder),
                     "time_limit": limit,
+                    "replan_time_limit": args.replan_time_limit,
                     "workers": args.workers,
                     "seed": args.solver_seed,
                 },
@@ -536,7 +541,9 @@ def _extras(args: argparse.Namespace, results: dict[str, Any], datasets: dict[st
             log(
                 f"replan {name} #{run + 1}: "
                 + (
-                    f"{r['replan_s']:.2f} s, {r['moved_needlessly']} moved needlessly"
+                    f"stable {r['replan_s']:.2f} s, {r['moved']} moved, "
+                    f"{r['moved_needlessly']} needlessly; full {r['full']['replan_s']:.2f} s, "
+                    f"{r['full']['moved']} moved"
                     if r.get("ok")
                     else r.get("error", "")
                 )

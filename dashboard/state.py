@@ -39,6 +39,7 @@ UPLOADED = "uploaded"
 PLAN_DATE = "plan_date"
 TIME_LIMIT = "time_limit"
 CROSS_TEAM = "cross_team"
+STABLE = "stable"
 SETTINGS_FOR = "settings_for"
 WHATIF = "whatif"
 JOB = "plan_job"
@@ -59,6 +60,7 @@ class Settings:
     plan_date: dt.date
     time_limit: float
     cross_team: bool
+    stable: bool = False  # re-plan: only families that must move are placed again
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def ensure_settings(data: Loaded) -> None:
     st.session_state[PLAN_DATE] = policy.plan_date
     st.session_state[TIME_LIMIT] = max(2, round(policy.time_limit))
     st.session_state[CROSS_TEAM] = policy.cross_team
+    st.session_state[STABLE] = False
     st.session_state[SETTINGS_FOR] = data.key
     st.session_state[WHATIF] = []
 
@@ -122,7 +125,9 @@ def settings(data: Loaded) -> Settings | None:
         return None
     ensure_settings(data)
     ss = st.session_state
-    return Settings(ss[PLAN_DATE], float(ss[TIME_LIMIT]), bool(ss[CROSS_TEAM]))
+    return Settings(
+        ss[PLAN_DATE], float(ss[TIME_LIMIT]), bool(ss[CROSS_TEAM]), bool(ss.get(STABLE, False))
+    )
 
 
 def edits() -> list[WhatIf]:
@@ -267,6 +272,7 @@ class PlanJob:
             time_limit=max(MIN_SOLVE_SECONDS, budget),
             on_level=self.on_level,
             stop=self.stop,
+            stable=cur.settings.stable,
         )
         if plan.status in ("unknown", "infeasible", "invalid"):
             raise Stopped if self.stop.is_set() else NoPlan(plan.status, plan.messages)

@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--workers", type=int, help="aantal rekenkernen")
     plan.add_argument("--cross-team", action="store_true", help="teamoverstijgend plaatsen")
     plan.add_argument(
+        "--stabiel",
+        action="store_true",
+        help="herplannen met zo min mogelijk wissels: wie bij de huidige hoofdbehandelaar mag "
+        "blijven, blijft daar; alleen de anderen worden geplaatst",
+    )
+    plan.add_argument(
         "--no-baseline", action="store_true", help="sla de vergelijking met handwerk over"
     )
 
@@ -92,7 +98,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if ctx is None:
         return 2
     findings = all_findings(ctx)
-    plan = make_plan(ctx, args.solver, time_limit=args.time_limit, workers=args.workers)
+    plan = make_plan(
+        ctx, args.solver, time_limit=args.time_limit, workers=args.workers, stable=args.stabiel
+    )
     baseline = None
     if args.solver != "greedy" and not args.no_baseline:
         baseline = make_plan(ctx, "greedy")

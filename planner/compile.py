@@ -24,7 +24,7 @@ Eligibility comes from `planner.rules` and nothing else.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from planner.facts import HOURS_SCALE, Context
 from planner.model import Family, Priority, Role, Trigger
@@ -124,9 +124,14 @@ def _demand_id(meta: DemandMeta) -> str:
 RELAXED_RULES = frozenset({"team", "uitgesloten", "beschikbaar"})
 
 
-def compile_team(ctx: Context, *, baseline: bool = False) -> Compiled:
+def compile_team(ctx: Context, *, baseline: bool = False, stable: bool = False) -> Compiled:
     """Build the assignment problem.
 
+    `stable` (re-planning after a change): keeping current primaries and backups (`vast-gezicht`)
+    comes right after placing the acuut, spoed and hoog families, before the regulier ones. A
+    family then only moves when its professional may no longer take it or when its room is
+    needed for a more urgent family; regulier families of a leaver and the waiting list get the
+    room that is left.
     `baseline` builds the hand-made baseline instead: primary and backup only need team,
     availability and exclusions (registration and expertise are ignored, as when work is divided
     by wijk and caseload), and the levels order the work the way teams do it by hand.
@@ -170,7 +175,7 @@ def compile_team(ctx: Context, *, baseline: bool = False) -> Compiled:
     if baseline:
         levels, labels = _baseline_levels(ctx, b, primary_demand)
     else:
-        levels, labels = _levels(ctx, b, primary_demand, families)
+        levels, labels = _levels(ctx, b, primary_demand, families, stable)
     problem = Problem(
         resources=resources,
         demands=b.demands,
@@ -183,7 +188,10 @@ def compile_team(ctx: Context, *, baseline: bool = False) -> Compiled:
 
 
 def _apply_pins_and_hints(
-    ctx: Context, b: _Builder, primary_demand: dict[str, int], resources: list[Resource]
+    ctx: Context,
+    b: _Builder,
+    primary_demand: dict[str, int],
+    resources: list[Resource],
 ) -> list[BrokenPin]:
     """Fix pinned primaries that are still allowed (and fit together); hint current roles."""
     broken: list[BrokenPin] = []
@@ -229,7 +237,11 @@ def _apply_pins_and_hints(
 
 
 def _levels(
-    ctx: Context, b: _Builder, primary_demand: dict[str, int], families: list[Family]
+    ctx: Context,
+    b: _Builder,
+    primary_demand: dict[str, int],
+    families: list[Family],
+    stable: bool = False,
 ) -> tuple[list[Level], dict[str, str]]:
     levels: list[Level] = []
     labels: dict[str, str] = {}
@@ -282,7 +294,19 @@ def _levels(
             opt = b.options_by_demand[d].get(b.pro_index[fam.current_backup])
             if opt is not None:
                 keep[opt] = 1
-    if keep:
+    if keep and stable:
+        # before the regulier families (and waiting time): only more urgent families displace
+        at = next(
+            (k for k, lv in enumerate(levels) if lv.name == f"plaatsen-{Priority.REGULIER.value}"),
+            next((k for k, lv in enumerate(levels) if lv.name == "wachttijd"), len(levels)),
+        )
+        later = [replace(lv, tiebreak=None) for lv in levels[at:]]
+        kept = Level("vast-gezicht", Sense.MAXIMIZE, option_weights=keep, time_weight=4.0)
+        levels[at:] = [kept, *later]
+        labels["vast-gezicht"] = (
+            "huidige professionals behouden (stabiel herplannen: vóór de reguliere gezinnen)"
+        )
+    elif keep:
         levels.append(Level("vast-gezicht", Sense.MAXIMIZE, option_weights=keep))
         labels["vast-gezicht"] = "huidige professionals behouden (primair zwaarder dan achtervang)"
 

@@ -86,12 +86,16 @@ def make_plan(
     workers: int | None = None,
     on_level: Callable[[str, int, int], None] | None = None,
     stop=None,
+    stable: bool = False,
 ) -> Plan:
-    """Plan a dataset. `solver="greedy"` is the hand-made baseline (see `compile_team`)."""
+    """Plan a dataset. `solver="greedy"` is the hand-made baseline (see `compile_team`).
+
+    `stable` re-plans with as few moves as possible: a family only changes professional when it
+    must (see `compile_team`)."""
     if solver not in SOLVERS:
         raise ValueError(f"onbekende solver {solver!r}; kies uit {', '.join(SOLVERS)}")
     start = time.perf_counter()
-    compiled = compile_team(ctx, baseline=solver == "greedy")
+    compiled = compile_team(ctx, baseline=solver == "greedy", stable=stable)
     solution = solve(
         compiled.problem,
         backend=solver,
@@ -102,6 +106,15 @@ def make_plan(
     )
     plan = decode(compiled, solution, solver)
     plan.seconds = time.perf_counter() - start
+    if stable:
+        primary = plan.primary_of()
+        current = {f: fam.current_primary for f, fam in ctx.families.items() if fam.current_primary}
+        kept = sum(1 for f, pid in current.items() if primary.get(f) == pid)
+        plan.messages.append(
+            f"stabiel herplannen: {kept} van {len(current)} gezinnen houden hun hoofdbehandelaar; "
+            "de anderen moesten wisselen (professional mag of kan niet meer, of plaats nodig voor "
+            "een urgenter gezin)"
+        )
     if solution.status in (Status.INVALID, Status.UNKNOWN, Status.INFEASIBLE):
         plan.messages.append(f"solver status {solution.status.value}")
     return plan

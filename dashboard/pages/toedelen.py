@@ -115,6 +115,14 @@ def settings_row(data: Loaded) -> None:
         persist_state="session",
         help="Sta toe dat een professional van een ander team een gezin neemt.",
     )
+    c3.checkbox(
+        "Alleen verplaatsen wat moet",
+        key=state.STABLE,
+        persist_state="session",
+        help="Stabiel herplannen: elk gezin dat bij de huidige hoofdbehandelaar mag blijven, "
+        "blijft daar (met de huidige achtervang). Alleen gezinnen van wie vertrekt of lang "
+        "afwezig is, gezinnen die niet meer mogen blijven en de wachtlijst worden geplaatst.",
+    )
 
 
 # --------------------------------------------------------------------------------------------

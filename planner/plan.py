@@ -78,6 +78,10 @@ def decode(compiled: Compiled, solution: Solution, solver: str) -> Plan:
     )
 
 
+MIN_SEARCH_SECONDS = 0.5
+"""The search always gets this long, even when compiling used up the time limit."""
+
+
 def make_plan(
     ctx: Context,
     solver: str = "cpsat",
@@ -88,7 +92,8 @@ def make_plan(
     stop=None,
     stable: bool = False,
 ) -> Plan:
-    """Plan a dataset. `solver="greedy"` is the hand-made baseline (see `compile_team`).
+    """Plan a dataset within `time_limit` seconds (compiling included; the search gets at least
+    `MIN_SEARCH_SECONDS`). `solver="greedy"` is the hand-made baseline (see `compile_team`).
 
     `stable` re-plans with as few moves as possible: a family only changes professional when it
     must (see `compile_team`)."""
@@ -96,10 +101,13 @@ def make_plan(
         raise ValueError(f"onbekende solver {solver!r}; kies uit {', '.join(SOLVERS)}")
     start = time.perf_counter()
     compiled = compile_team(ctx, baseline=solver == "greedy", stable=stable)
+    # the time limit covers the whole plan: what compiling took is not left for the search
+    limit = time_limit if time_limit is not None else ctx.policy.time_limit
+    search = max(MIN_SEARCH_SECONDS, limit - (time.perf_counter() - start))
     solution = solve(
         compiled.problem,
         backend=solver,
-        time_limit=time_limit if time_limit is not None else ctx.policy.time_limit,
+        time_limit=search,
         workers=workers if workers is not None else ctx.policy.workers,
         on_level=on_level,
         stop=stop,

@@ -14,6 +14,7 @@ import io
 import json
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -301,6 +302,39 @@ def test_whatif_leaving_professional_changes_the_plan(planned):
     at.button(key="wi_clear").click().run()
     assert at.session_state["whatif"] == []
     assert any("veranderd sinds plan #2" in i.value for i in at.info)
+
+
+def test_whatif_leaving_with_stable_replanning(planned):
+    _, first = planned
+    at = new_app()
+    at.session_state["plan"] = first
+    at.run()
+    at.number_input(key="time_limit").set_value(TIME_LIMIT).run()
+    per = Counter(first.plan.primary_of().values())
+    leaving = min(per, key=lambda p: (-per[p], p))
+    at.button(key="wi_adopt").click().run()
+    at.selectbox(key="wi_abs_pro").set_value(leaving).run()
+    at.radio(key="wi_abs_kind").set_value("vertrekt uit het team").run()
+    at.button(key="wi_abs_add").click().run()
+    at.checkbox(key="stable").check().run()
+    no_exceptions(at)
+    at.button(key="plan_make").click().run()
+    wait_for_plan(at)
+    second = at.session_state["plan"]
+    assert second.settings.stable
+    assert any(m.startswith("stabiel herplannen:") for m in second.plan.messages)
+    names = [lv.name for lv in second.plan.levels]
+    assert names.index("vast-gezicht") < names.index("plaatsen-regulier")
+    assert leaving not in second.plan.primary_of().values()
+    p1, p2 = first.plan.primary_of(), second.plan.primary_of()
+    others_moved = [f for f, p in p1.items() if p != leaving and p2.get(f) != p]
+    # only more urgent families of the leaver may displace others
+    urgent = [
+        f
+        for f, p in p1.items()
+        if p == leaving and f in p2 and second.ctx.priority(f).value != "regulier"
+    ]
+    assert len(others_moved) <= 2 * len(urgent)
 
 
 def test_stop_returns_the_best_plan_so_far():

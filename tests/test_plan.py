@@ -285,3 +285,29 @@ def test_compiled_problem_is_well_formed_and_domain_free():
     compiled = compile_team(ctx)
     assert compiled.problem.check() == []
     assert [m.role for m in compiled.meta] == [Role.PRIMARY, Role.CONSULT]
+
+
+def test_time_limit_covers_compiling(monkeypatch: pytest.MonkeyPatch):
+    """The search gets what is left of the limit after compiling (at least the minimum)."""
+    import time
+
+    import planner.plan as plan_module
+
+    seen: list[float] = []
+    real_solve, real_compile = plan_module.solve, plan_module.compile_team
+
+    def slow_compile(*args, **kw):
+        time.sleep(0.3)
+        return real_compile(*args, **kw)
+
+    def spy(problem, **kw):
+        seen.append(kw["time_limit"])
+        return real_solve(problem, **kw)
+
+    monkeypatch.setattr(plan_module, "compile_team", slow_compile)
+    monkeypatch.setattr(plan_module, "solve", spy)
+    ctx = context([pro("P1")], [reg("P1")], [fam("G1")], [case("C1", "G1")])
+    make_plan(ctx, time_limit=2.0)
+    make_plan(ctx, time_limit=0.2)
+    assert seen[0] <= 2.0 - 0.3
+    assert seen[1] == plan_module.MIN_SEARCH_SECONDS

@@ -12,7 +12,6 @@ later levels are optimised.
 from __future__ import annotations
 
 import math
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -40,8 +39,6 @@ BACKEND = "cpsat"
 MIN_FIRST_LEVEL_SECONDS = 0.05  # the first level always gets a moment to find a solution
 RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP solution
 RENS_MAX_FRACTION = 0.6  # ... unless that neighbourhood holds this share of the options or more
-LNS_SHARE = 0.5  # of an unproven LINEAR level's search, for the neighbourhood search after it
-LNS_MIN_SECONDS = 0.5  # below this the whole budget goes to the plain search
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 
 
@@ -288,20 +285,13 @@ class _Run:
         if self.lp_solution is not None:
             spent = self._rens(i, RENS_SHARE * budget)
             budget -= spent
-        lns = level.kind == LevelKind.LINEAR and not objective.constant
-        lns = lns and budget * LNS_SHARE >= LNS_MIN_SECONDS
-        deadline = time.perf_counter() + budget
-        status, solver = self._run_solver(budget * (1 - LNS_SHARE) if lns else budget, level.kind)
-        if lns and status == cp_model.FEASIBLE:
-            self._set_incumbent(_extract(am, solver))
-            self._lns(i, deadline)
+        status, solver = self._run_solver(budget, level.kind)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)
         if self.broken:
             return
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if not (lns and status == cp_model.FEASIBLE):
-                self._set_incumbent(_extract(am, solver))
+            self._set_incumbent(_extract(am, solver))
             bound = (
                 0.0
                 if objective.constant
@@ -378,64 +368,6 @@ class _Run:
                 self._set_incumbent(cand)
                 self.am.set_hint(cand, self.utilisation)
         return time.perf_counter() - t0
-
-    def _lns(self, i: int, deadline: float) -> None:
-        """Large neighbourhood search on level i until `deadline`: free the demands on a few
-        random resources (and the unassigned ones), fix every other demand at the incumbent,
-        solve that sub-model briefly and keep what improves the level (then its tie-break).
-        The neighbourhood grows while sub-models are solved to optimality and shrinks when
-        they time out."""
-        problem, am = self.problem, self.am
-        options, n_res = problem.options, len(problem.resources)
-        if n_res < 3:
-            return
-        level = problem.levels[i]
-        tie = next((t for t, lv in enumerate(problem.levels) if lv.name == level.tiebreak), None)
-
-        def key(values: list[float]) -> tuple[float, float]:
-            main = values[i] if level.sense == Sense.MAXIMIZE else -values[i]
-            if tie is None:
-                return (main, 0.0)
-            later = problem.levels[tie]
-            return (main, values[tie] if later.sense == Sense.MAXIMIZE else -values[tie])
-
-        rng = random.Random(self.seed if self.seed is not None else 0)
-        step = max(0.1, min(1.0, (deadline - time.perf_counter()) / 10))
-        k = 2
-        while not (self.stop is not None and self.stop.is_set()):
-            left = deadline - time.perf_counter()
-            if left < 0.05:
-                return
-            inc = self.incumbent
-            assert inc is not None
-            chosen = set(rng.sample(range(n_res), min(k, n_res)))
-            sub = am.model.clone()
-            variables = sub.proto.variables
-            for d, ids in enumerate(am.per_demand):
-                o = inc[d]
-                if o is None or options[o].resource in chosen:
-                    continue
-                for opt in ids:
-                    v = 1 if opt == o else 0
-                    domain = variables[am.x_index[opt]].domain
-                    domain[0] = v
-                    domain[1] = v
-            solver = cp_model.CpSolver()
-            params = solver.parameters
-            params.max_time_in_seconds = min(left, step)
-            params.num_workers = max(1, self.workers)
-            if self.seed is not None:
-                params.random_seed = self.seed
-            with _StopWatcher(solver, self.stop):
-                status = solver.solve(sub)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                cand = _extract(am, solver)
-                new = evaluate(problem, cand)
-                earlier = lex_key(problem, new)[:i] == lex_key(problem, self.values())[:i]
-                if earlier and key(new) > key(self.values()) and not verify(problem, cand):
-                    self._set_incumbent(cand)
-                    self.am.set_hint(cand, self.utilisation)
-            k = min(n_res, k + 1) if status == cp_model.OPTIMAL else max(2, k - 1)
 
     def _guide(self, i: int, budget: float) -> None:
         """Try a warm start led by the LP relaxation of level i; keep it when it is better."""

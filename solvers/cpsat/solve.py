@@ -285,7 +285,7 @@ class _Run:
         if self.lp_solution is not None:
             spent = self._rens(i, RENS_SHARE * budget)
             budget -= spent
-        status, solver = self._run_solver(budget, level.kind)
+        status, solver = self._run_solver(budget)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)
         if self.broken:
@@ -352,14 +352,7 @@ class _Run:
                 domain = variables[index].domain
                 domain[0] = 0
                 domain[1] = 0
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = max(budget, 0.0)
-        params.num_workers = max(1, self.workers)
-        if self.seed is not None:
-            params.random_seed = self.seed
-        with _StopWatcher(solver, self.stop):
-            status = solver.solve(sub)
+        status, solver = self._run_solver(budget, sub, presolve=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             cand = _extract(self.am, solver)
             new = lex_key(self.problem, evaluate(self.problem, cand))
@@ -445,8 +438,9 @@ class _Run:
                 self.am.set_hint(cand, self.utilisation)
 
     def _run_solver(
-        self, budget: float, kind: LevelKind | None = None
+        self, budget: float, model: cp_model.CpModel | None = None, presolve: bool = False
     ) -> tuple[int, cp_model.CpSolver]:
+        """Solve `model` (default: this run's model) within `budget` seconds, stoppable."""
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(budget, 0.0)
@@ -455,10 +449,11 @@ class _Run:
             params.random_seed = self.seed
         # CP-SAT's presolve turns capacity rows into forms whose LP relaxation is much weaker
         # here (a placement level's bound stays near the trivial one), and on the later levels
-        # it can take the whole budget before the (complete, feasible) hint counts
-        params.cp_model_presolve = False
+        # it can take the whole budget before the (complete, feasible) hint counts; the small
+        # RENS sub-models keep it
+        params.cp_model_presolve = presolve
         with _StopWatcher(solver, self.stop):
-            status = solver.solve(self.am.model)
+            status = solver.solve(self.am.model if model is None else model)
         return status, solver
 
     def _check_status(self, status: int) -> None:

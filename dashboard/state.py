@@ -30,6 +30,7 @@ from planner.model import Dataset
 
 if TYPE_CHECKING:  # the engine (OR-Tools) is imported when the first plan is made
     from dashboard.tables import PlanFrames
+    from planner.compile import Compiled
     from planner.plan import Plan
     from planner.report import Report
 
@@ -249,15 +250,16 @@ class PlanJob:
         finally:
             self.done.set()
 
+    def _labels(self, compiled: Compiled) -> None:
+        self.labels = compiled.level_labels
+
     def _make(self) -> PlanResult:
-        from planner.compile import compile_team
         from planner.plan import make_plan
         from planner.report import build_report
 
         cur = self.current
         assert cur.dataset is not None and cur.settings is not None
         ctx = Context(cur.dataset)  # a private Context: the thread does not share lazy caches
-        self.labels = compile_team(ctx, stable=cur.settings.stable).level_labels
         self.phase = "handwerk"
         baseline = make_plan(ctx, "greedy")
         findings = all_findings(ctx)
@@ -272,6 +274,7 @@ class PlanJob:
             on_level=self.on_level,
             stop=self.stop,
             stable=cur.settings.stable,
+            on_compiled=self._labels,
         )
         if plan.status in ("unknown", "infeasible", "invalid"):
             raise Stopped if self.stop.is_set() else NoPlan(plan.status, plan.messages)

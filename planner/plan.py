@@ -91,16 +91,20 @@ def make_plan(
     on_level: Callable[[str, int, int], None] | None = None,
     stop=None,
     stable: bool = False,
+    on_compiled: Callable[[Compiled], None] | None = None,
 ) -> Plan:
     """Plan a dataset within `time_limit` seconds (compiling included; the search gets at least
     `MIN_SEARCH_SECONDS`). `solver="greedy"` is the hand-made baseline (see `compile_team`).
 
     `stable` re-plans with as few moves as possible: a family only changes professional when it
-    must (see `compile_team`)."""
+    must (see `compile_team`). `on_compiled` sees the compiled problem (its level labels, for
+    progress) before the search starts."""
     if solver not in SOLVERS:
         raise ValueError(f"onbekende solver {solver!r}; kies uit {', '.join(SOLVERS)}")
     start = time.perf_counter()
     compiled = compile_team(ctx, baseline=solver == "greedy", stable=stable)
+    if on_compiled is not None:
+        on_compiled(compiled)
     # the time limit covers the whole plan: what compiling took is not left for the search
     limit = time_limit if time_limit is not None else ctx.policy.time_limit
     search = max(MIN_SEARCH_SECONDS, limit - (time.perf_counter() - start))

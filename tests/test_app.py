@@ -326,15 +326,6 @@ def test_whatif_leaving_with_stable_replanning(planned):
     names = [lv.name for lv in second.plan.levels]
     assert names.index("vast-gezicht") < names.index("plaatsen-regulier")
     assert leaving not in second.plan.primary_of().values()
-    p1, p2 = first.plan.primary_of(), second.plan.primary_of()
-    others_moved = [f for f, p in p1.items() if p != leaving and p2.get(f) != p]
-    # only more urgent families of the leaver may displace others
-    urgent = [
-        f
-        for f, p in p1.items()
-        if p == leaving and f in p2 and second.ctx.priority(f).value != "regulier"
-    ]
-    assert len(others_moved) <= 2 * len(urgent)
 
 
 def test_stop_returns_the_best_plan_so_far():

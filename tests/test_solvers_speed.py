@@ -191,3 +191,41 @@ def test_tiebreak_lp_guide_keeps_current_choices() -> None:
     sol = solve(problem, time_limit=10, workers=1, seed=0)
     assert sol.status == Status.OPTIMAL
     assert [lv.value for lv in sol.levels] == [6, 6]
+
+
+def test_guide_keeps_to_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LP-led warm starts stop when their share of the level's budget is spent: with no
+    budget only the LP bound is solved and the incumbent tried; with time, the LP-led
+    candidates are built too. (A structural check: no timing assert.)"""
+    problem = _two_classes()
+    calls: list[str] = []
+    lp_solve, lp_with = Relaxation.solve, Relaxation.solve_with
+
+    def spy_solve(self, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append("lp")
+        return lp_solve(self, *args, **kw)
+
+    def spy_with(self, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append("lp-keep")
+        return lp_with(self, *args, **kw)
+
+    def spy_guided(*args, **kw):  # type: ignore[no-untyped-def]
+        calls.append("guided")
+        return guided(*args, **kw)
+
+    monkeypatch.setattr(Relaxation, "solve", spy_solve)
+    monkeypatch.setattr(Relaxation, "solve_with", spy_with)
+    monkeypatch.setattr(cpsat_solve, "guided", spy_guided)
+
+    def guide(budget: float) -> list[str]:
+        run = cpsat_solve._Run(problem, 1, 0, None)
+        run.solve_level(0, 1.0)
+        run.fix_level(0)
+        assert run.incumbent is not None
+        calls.clear()
+        run._guide(1, budget)
+        return list(calls)
+
+    assert guide(0.0) == ["lp"]
+    rich = guide(10.0)
+    assert "guided" in rich and "lp-keep" in rich

@@ -38,6 +38,7 @@ from solvers.problem import (
 BACKEND = "cpsat"
 MIN_FIRST_LEVEL_SECONDS = 0.05  # the first level always gets a moment to find a solution
 RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP solution
+GUIDE_SHARE = 0.4  # of a LINEAR level's budget, at most, for the LP-led warm starts
 RENS_MAX_FRACTION = 0.6  # ... unless that neighbourhood holds this share of the options or more
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 
@@ -368,9 +369,14 @@ class _Run:
         coef = self._coefficients(level)
         if not coef:
             return
+        end = time.perf_counter() + GUIDE_SHARE * budget
+
+        def left() -> float:
+            """Seconds left for the warm starts (the LP bound itself is always solved)."""
+            return end - time.perf_counter()
+
         lp = self._relaxation()
-        limit = max(budget / 4, 0.01)
-        plain = lp.solve(coef, limit)
+        plain = lp.solve(coef, max(budget / 4, 0.01))  # the LP bound: as before
         if plain is not None:
             value = sum(c * plain[o] for o, c in coef.items())
             oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
@@ -385,7 +391,9 @@ class _Run:
                 combined[o] = combined.get(o, 0) + c
             coef = combined
         candidates: list[list[int | None]] = []
-        xs = lp.solve(coef, limit) if tie is not None else plain
+        if left() <= 0:
+            return  # no time for warm starts: the search starts from the incumbent
+        xs = lp.solve(coef, max(left() / 2, 0.01)) if tie is not None else plain
         self.lp_solution = xs
         if xs is not None:
             candidates.append(guided(self.problem, xs, i, required=self.must, skip=self.banned))
@@ -402,20 +410,20 @@ class _Run:
                 status.update(d for d, w in lv.demand_weights.items() if w)
                 exact.update(options[o].demand for o, w in lv.option_weights.items() if w)
         status -= exact
-        if exact or status:
+        if (exact or status) and left() > 0:
             # all of them exactly as they are (their levels then cannot change) ...
             keep = {d: inc[d] for d in exact | status}
-            xs = lp.solve_with(coef, limit, keep)
+            xs = lp.solve_with(coef, max(left() / 2, 0.01), keep)
             if xs is not None:
                 candidates.append(
                     guided(self.problem, xs, i, required=self.must, skip=self.banned, keep=keep)
                 )
-        if status:
+        if status and left() > 0:
             # ... and those only demand weights care about free to change resource
             keep = {d: inc[d] for d in exact}
             keep.update({d: None for d in status if inc[d] is None})
             placed = {d for d in status if inc[d] is not None}
-            xs = lp.solve_with(coef, limit, keep, placed)
+            xs = lp.solve_with(coef, max(left() / 2, 0.01), keep, placed)
             if xs is not None:
                 required = self.must | placed
                 candidates.append(
@@ -423,8 +431,12 @@ class _Run:
                 )
         # ... and each (and the incumbent) with more demands inserted by moving others aside
         plain_coef = self._coefficients(level)
-        candidates = [insert(self.problem, c, plain_coef, self.banned) for c in candidates]
-        candidates.append(insert(self.problem, inc, plain_coef, self.banned))
+        inserted = [insert(self.problem, inc, plain_coef, self.banned)]
+        for cand in candidates:
+            inserted.append(
+                insert(self.problem, cand, plain_coef, self.banned) if left() > 0 else cand
+            )
+        candidates = inserted
         for cand in candidates:
             if verify(self.problem, cand):
                 continue

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 
 from planner.facts import HOURS_SCALE, Context
 from planner.model import Family, Priority, Role, Trigger
-from planner.preferences import fit_score, matches
-from planner.rules import allowed, failures, qualifies_for
+from planner.preferences import Fit
+from planner.rules import Eligibility, failures
 from solvers import (
     Demand,
     DifferentResources,
@@ -94,10 +94,17 @@ class _Builder:
         self.meta.append(meta)
         return len(self.demands) - 1
 
-    def option(self, d: int, pro_id: str, hours: float, families: int, **cond) -> int:
-        r = self.pro_index[pro_id]
-        self.options.append(Option(d, r, (hours_units(hours), families), **cond))
-        idx = len(self.options) - 1
+    def option(
+        self,
+        d: int,
+        r: int,
+        load: tuple[int, int],
+        requires: tuple[int, int] | None = None,
+        forbids: tuple[int, int] | None = None,
+    ) -> int:
+        """Add an option of demand `d` for resource `r` with `load` (hours units, families)."""
+        idx = len(self.options)
+        self.options.append(Option(d, r, load, requires, forbids))
         self.options_by_demand[d].setdefault(r, idx)
         return idx
 
@@ -142,33 +149,41 @@ def compile_team(ctx: Context, *, baseline: bool = False, stable: bool = False) 
     self_cover: set[int] = set()
     pol = ctx.policy
 
-    def may(pro, family: Family, role: Role) -> bool:
-        if baseline:
-            return not any(v.rule in RELAXED_RULES for v in failures(ctx, pro, family, role))
-        return allowed(ctx, pro, family, role)
+    rules = Eligibility(ctx)
 
+    def may(fails: frozenset[str]) -> bool:
+        if baseline:
+            return not fails & RELAXED_RULES
+        return not fails
+
+    index = b.pro_index
+    backup_load = (hours_units(pol.backup_hours), 0)
+    consult_load = (hours_units(pol.consult_hours), 0)
+    no_load = (hours_units(0), 0)
     for fam in families:
         pros = ctx.candidates(fam)
-        hours = ctx.family_hours(fam.id)
+        load = (hours_units(ctx.family_hours(fam.id)), 1)
         d = b.demand(DemandMeta(Role.PRIMARY, fam.id))
         primary_demand[fam.id] = d
-        for pro in pros:
-            if may(pro, fam, Role.PRIMARY):
-                b.option(d, pro.id, hours, 1)
+        for pro, fails in zip(pros, rules.failing_among(pros, fam, Role.PRIMARY), strict=True):
+            if may(fails):
+                b.option(d, index[pro.id], load)
         if ctx.needs_backup(fam.id):
             bd = b.demand(DemandMeta(Role.BACKUP, fam.id), depends_on=d)
             b.different.append(DifferentResources(d, bd))
-            for pro in pros:
-                if may(pro, fam, Role.BACKUP):
-                    b.option(bd, pro.id, pol.backup_hours, 0)
+            for pro, fails in zip(pros, rules.failing_among(pros, fam, Role.BACKUP), strict=True):
+                if may(fails):
+                    b.option(bd, index[pro.id], backup_load)
         for case, trig in ctx.triggers(fam.id):
             cd = b.demand(DemandMeta(Role.CONSULT, fam.id, case.id, trig), depends_on=d)
-            for pro in pros:
-                r = b.pro_index[pro.id]
-                if r in b.options_by_demand[d] and qualifies_for(ctx, pro, trig).ok:
-                    self_cover.add(b.option(cd, pro.id, 0, 0, requires=(d, r)))
-                if allowed(ctx, pro, fam, Role.CONSULT, trig):
-                    b.option(cd, pro.id, pol.consult_hours, 0, forbids=(d, r))
+            primaries = b.options_by_demand[d]
+            consult = rules.failing_among(pros, fam, Role.CONSULT, trig)
+            for pro, fails in zip(pros, consult, strict=True):
+                r = index[pro.id]
+                if r in primaries and rules.qualifies(pro, trig):
+                    self_cover.add(b.option(cd, r, no_load, requires=(d, r)))
+                if not fails:
+                    b.option(cd, r, consult_load, forbids=(d, r))
 
     resources = b.resources()
     broken = _apply_pins_and_hints(ctx, b, primary_demand, resources)
@@ -311,12 +326,13 @@ def _levels(
         labels["vast-gezicht"] = "huidige professionals behouden (primair zwaarder dan achtervang)"
 
     fit: dict[int, int] = {}
+    fits = Fit(ctx)
+    pros = [ctx.professionals[pid] for pid in b.pro_ids]
     for i, o in enumerate(b.options):
         meta = b.meta[o.demand]
         if meta.role == Role.CONSULT:
             continue
-        pro = ctx.professionals[b.pro_ids[o.resource]]
-        score = fit_score(ctx, pro, ctx.families[meta.family_id], meta.role)
+        score = fits.score(pros[o.resource], ctx.families[meta.family_id], meta.role)
         if score:
             fit[i] = score
     if fit:
@@ -345,6 +361,7 @@ def _baseline_levels(
         if meta.role != Role.PRIMARY:
             order[d] = order[primary_demand[meta.family_id]] - 1
     choice: dict[int, int] = {}
+    fits = Fit(ctx)
     for i, o in enumerate(b.options):
         meta = b.meta[o.demand]
         fam = ctx.families[meta.family_id]
@@ -352,7 +369,7 @@ def _baseline_levels(
         current = {Role.PRIMARY: fam.current_primary, Role.BACKUP: fam.current_backup}.get(
             meta.role
         )
-        same_wijk = bool(matches(ctx, ctx.professionals[pid], fam, meta.role)["wijk"])
+        same_wijk = fits.same_wijk(ctx.professionals[pid], fam, meta.role)
         score = 2 * (pid == current) + same_wijk
         if score:
             choice[i] = score

@@ -65,14 +65,14 @@ class Context:
         p = self.dataset.policy
         self.norms = self.norms.with_extra(p.extra_expertise, p.extra_trainings)
         self._valid_regs: dict[str, list[ValidRegistration]] = {}
-        self._family_memo: dict[tuple[str, str], object] = {}
+        self._family_memo: dict[str, dict[str, object]] = defaultdict(dict)
 
     def _memo(self, kind: str, family_id: str, compute: Callable[[], T]) -> T:
         """Per-family facts are asked for once per (professional, family) pair: compute once."""
-        key = (kind, family_id)
-        if key not in self._family_memo:
-            self._family_memo[key] = compute()
-        return self._family_memo[key]  # type: ignore[return-value]
+        memo = self._family_memo[kind]
+        if family_id not in memo:
+            memo[family_id] = compute()
+        return memo[family_id]  # type: ignore[return-value]
 
     # ----- indexes -------------------------------------------------------------------------
     @property
@@ -196,10 +196,13 @@ class Context:
         return self._memo("required", family_id, compute)
 
     def preferred_expertise(self, family_id: str) -> list[str]:
-        tags: list[str] = []
-        for c in self.cases_of.get(family_id, []):
-            tags.extend(t for t in c.preferred_expertise if t not in tags)
-        return tags
+        def compute() -> list[str]:
+            tags: list[str] = []
+            for c in self.cases_of.get(family_id, []):
+                tags.extend(t for t in c.preferred_expertise if t not in tags)
+            return tags
+
+        return self._memo("preferred", family_id, compute)
 
     def triggers(self, family_id: str) -> list[tuple[Case, Trigger]]:
         return [(c, t) for c in self.cases_of.get(family_id, []) for t in c.triggers]

@@ -4,13 +4,16 @@ Each rule is one small class with a name, the roles it applies to and its source
 `check` returns a `Verdict`: allowed or not, why (in Dutch, for the manager and the inspectorate),
 and an optional flag when the rule is met through an exception (tenzij, supervised intern).
 
-The compiler uses `allowed()` to build the eligibility of the assignment problem, the explainer
-uses the same verdicts as reasons, and the validator re-checks every plan with them. Capacity is
-not a pair rule: it is checked over the whole plan (see `planner.validate`).
+The compiler builds the eligibility of the assignment problem from these verdicts (through
+`Eligibility`, which asks each rule once per combination of the facts that decide it), the
+explainer uses the same verdicts as reasons, and the validator re-checks every plan with them.
+Capacity is not a pair rule: it is checked over the whole plan (see `planner.validate`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -31,6 +34,8 @@ class Rule:
     name: ClassVar[str]
     source: ClassVar[str]
     roles: ClassVar[frozenset[Role]]
+    reads_cases: ClassVar[bool] = False
+    """Whether the decision reads the family's cases (see `Eligibility` for what rules read)."""
 
     def check(
         self, ctx: Context, pro: Professional, family: Family, role: Role, trigger: Trigger | None
@@ -100,6 +105,7 @@ class RequiredExpertise(Rule):
     name = "expertise"
     source = "norm B, art. 5.1.1 Besluit Jeugdwet"
     roles = frozenset({Role.PRIMARY})
+    reads_cases = True
 
     def check(self, ctx, pro, family, role, trigger):  # type: ignore[override]
         required = ctx.required_expertise(family.id)
@@ -117,6 +123,7 @@ class SafetyTraining(Rule):
     name = "veiligheid"
     source = "norm C; veiligheid (001:621-625, 003:470-472)"
     roles = frozenset({Role.PRIMARY})
+    reads_cases = True
 
     def check(self, ctx, pro, family, role, trigger):  # type: ignore[override]
         if not ctx.needs_safety_training(family.id):
@@ -209,6 +216,8 @@ RULES: tuple[Rule, ...] = (
     Available(),
     ConsultQualified(),
 )
+"""Every rule, in the order of their verdicts. A rule whose decision reads a fact of the family or
+of the pair that `Eligibility` does not list must be added to its memo key there."""
 
 
 def verdicts(
@@ -228,3 +237,140 @@ def allowed(
     ctx: Context, pro: Professional, family: Family, role: Role, trigger: Trigger | None = None
 ) -> bool:
     return all(r.check(ctx, pro, family, role, trigger).ok for r in RULES if role in r.roles)
+
+
+class Eligibility:
+    """The rules' decisions for many pairs of one `Context`, the same as `failures()` gives (the
+    compiler asks for every family and every candidate): each rule's own `check`, asked once per
+    combination of the facts that decide it and then remembered.
+
+    What the decisions read (keep this in step with the rules above; the reasons may read more,
+    such as the safety level or the text of a tenzij decision, but only decisions are kept):
+
+    - the professional, by id through the `Context` (registrations and the supervisor's, team,
+      expertise, trainings, absence, accepts_new); a professional that is not the `Context`'s own
+      object is checked afresh;
+    - the role and the trigger (`ConsultQualified`);
+    - of the family, the same for every professional: its team (`SameTeam`) and, in the rules
+      with `reads_cases`, the set of expertise its cases require (`RequiredExpertise`) and
+      whether its safety asks for training (`SafetyTraining`);
+    - of the pair: an exclusion (`NotExcluded`), a recorded tenzij decision (`Registered`) and
+      whether the professional is the family's current primary or backup (`Available`).
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._failing: dict[Hashable, dict[Hashable, frozenset[str]]] = {}
+        self._without_cases: dict[Hashable, dict[Hashable, frozenset[str]]] = {}
+        self._qualifies: dict[tuple[str, Trigger | None], bool] = {}
+        self._tenzij: dict[str, set[str]] = defaultdict(set)
+        for pro_id, family_id in ctx.exceptions:
+            self._tenzij[family_id].add(pro_id)
+
+    def failing_among(
+        self,
+        pros: Sequence[Professional],
+        family: Family,
+        role: Role,
+        trigger: Trigger | None = None,
+    ) -> list[frozenset[str]]:
+        """The names of the rules each of `pros` fails for this role (empty: allowed)."""
+        ctx = self.ctx
+        group: Hashable = (role, trigger, family.team)
+        if role in _CASE_ROLES:
+            group = (
+                role,
+                trigger,
+                family.team,
+                frozenset(ctx.required_expertise(family.id)),
+                ctx.needs_safety_training(family.id),
+            )
+        memo = self._failing.get(group)
+        if memo is None:
+            memo = self._failing[group] = {}
+        # the professionals with a fact of their own about this family; for everyone else the
+        # pair facts are all false and the professional's id is the key
+        special = {
+            *family.excluded,
+            family.current_primary,
+            family.current_backup,
+            *self._tenzij.get(family.id, ()),
+        }
+        own = ctx.professionals
+        out: list[frozenset[str]] = []
+        for pro in pros:
+            pid = pro.id
+            if own.get(pid) is not pro:
+                out.append(_failing(RULES, ctx, pro, family, role, trigger))
+                continue
+            key: Hashable = pid
+            if pid in special:
+                key = (
+                    pid,
+                    pid in family.excluded,
+                    (pid, family.id) in ctx.exceptions,
+                    family.current_primary == pid,
+                    family.current_backup == pid,
+                )
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = self._decide(pro, family, role, trigger, key)
+            out.append(hit)
+        return out
+
+    def _decide(
+        self, pro: Professional, family: Family, role: Role, trigger: Trigger | None, key: Hashable
+    ) -> frozenset[str]:
+        """A combination not seen yet. The families of a team differ most in their cases: the
+        rules that do not read them are remembered per team and pair facts alone."""
+        ctx = self.ctx
+        group = (role, trigger, family.team)
+        memo = self._without_cases.get(group)
+        if memo is None:
+            memo = self._without_cases[group] = {}
+        fails = memo.get(key)
+        if fails is None:
+            fails = memo[key] = _failing(_OTHER_RULES, ctx, pro, family, role, trigger)
+        more = _failing(_CASE_RULES, ctx, pro, family, role, trigger)
+        return fails | more if more else fails
+
+    def failing(
+        self, pro: Professional, family: Family, role: Role, trigger: Trigger | None = None
+    ) -> frozenset[str]:
+        """`{v.rule for v in failures(ctx, pro, family, role, trigger)}`."""
+        return self.failing_among([pro], family, role, trigger)[0]
+
+    def allowed(
+        self, pro: Professional, family: Family, role: Role, trigger: Trigger | None = None
+    ) -> bool:
+        """`allowed(ctx, pro, family, role, trigger)`."""
+        return not self.failing(pro, family, role, trigger)
+
+    def qualifies(self, pro: Professional, trigger: Trigger | None) -> bool:
+        """`qualifies_for(...).ok`: it reads only the professional and the trigger."""
+        if self.ctx.professionals.get(pro.id) is not pro:
+            return qualifies_for(self.ctx, pro, trigger).ok
+        key = (pro.id, trigger)
+        hit = self._qualifies.get(key)
+        if hit is None:
+            hit = self._qualifies[key] = qualifies_for(self.ctx, pro, trigger).ok
+        return hit
+
+
+_CASE_RULES = tuple(r for r in RULES if r.reads_cases)
+_OTHER_RULES = tuple(r for r in RULES if not r.reads_cases)
+_CASE_ROLES = frozenset(role for r in _CASE_RULES for role in r.roles)
+
+
+def _failing(
+    rules: tuple[Rule, ...],
+    ctx: Context,
+    pro: Professional,
+    family: Family,
+    role: Role,
+    trigger: Trigger | None,
+) -> frozenset[str]:
+    """The names of these rules that fail: with `RULES`, the rules of `failures()`."""
+    return frozenset(
+        r.name for r in rules if role in r.roles and not r.check(ctx, pro, family, role, trigger).ok
+    )

@@ -38,8 +38,8 @@ from solvers.problem import (
 BACKEND = "cpsat"
 MIN_FIRST_LEVEL_SECONDS = 0.05  # the first level always gets a moment to find a solution
 RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP solution
-GUIDE_SHARE = 1.0  # of a LINEAR level's budget, at most, for the LP-led warm starts (a cap, not a
-# reservation: cutting them shorter, at 0.4, cost the overloaded team plan 71 of 9,822 points)
+GUIDE_SHARE = 1.0  # of a LINEAR level's budget, at most, for the LP-led warm starts: a cap that
+# stops them overrunning a small budget, not a reservation
 RENS_MAX_FRACTION = 0.6  # ... unless that neighbourhood holds this share of the options or more
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 

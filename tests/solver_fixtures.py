@@ -16,12 +16,21 @@ from solvers import (
     Problem,
     Resource,
     Sense,
+    Status,
     evaluate,
+    solve,
     verify,
 )
 from solvers.check import lex_key
 
-__all__ = ["GAP_DIR", "brute_force", "lex_key", "simple_problem", "small_problems"]
+__all__ = [
+    "GAP_DIR",
+    "assert_cpsat_matches_brute_force",
+    "brute_force",
+    "lex_key",
+    "simple_problem",
+    "small_problems",
+]
 
 GAP_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "instances" / "gap"
 
@@ -40,6 +49,25 @@ def brute_force(problem: Problem) -> tuple[list[int | None], list[float]] | None
         if best_key is None or key > best_key:
             best, best_key = (choice, values), key
     return best
+
+
+def assert_cpsat_matches_brute_force(problem: Problem) -> None:
+    """The CP-SAT engine finds the lexicographic optimum by enumeration (or infeasibility), its
+    choice is valid, its level values are those of the choice, and every level is proven."""
+    best = brute_force(problem)
+    sol = solve(problem, time_limit=10.0, workers=1, seed=0)
+    if best is None:
+        assert sol.status == Status.INFEASIBLE
+        return
+    assert sol.status == Status.OPTIMAL, sol.messages
+    assert verify(problem, sol.choice) == []
+    assert not [m for m in sol.messages if m.startswith("internal")]
+    values = [lv.value for lv in sol.levels]
+    assert values == evaluate(problem, sol.choice)
+    assert lex_key(problem, values) == lex_key(problem, best[1])
+    for lv in sol.levels:
+        assert lv.proven
+        assert lv.value == lv.bound
 
 
 def simple_problem(

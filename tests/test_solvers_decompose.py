@@ -8,7 +8,7 @@ import importlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from solver_fixtures import brute_force, lex_key, small_problems
+from solver_fixtures import assert_cpsat_matches_brute_force, brute_force, small_problems
 
 from solvers import (
     Demand,
@@ -20,7 +20,6 @@ from solvers import (
     Resource,
     Sense,
     Status,
-    evaluate,
     solve,
     verify,
 )
@@ -182,19 +181,7 @@ def composite_problems(draw: st.DrawFn, kinds: tuple[LevelKind, ...]) -> Problem
 @given(composite_problems(ALL_KINDS))
 def test_components_solved_apart_match_brute_force(problem: Problem) -> None:
     assert problem.check() == []
-    best = brute_force(problem)
-    sol = solve(problem, time_limit=10.0, workers=1, seed=0)
-    if best is None:
-        assert sol.status == Status.INFEASIBLE
-        return
-    assert sol.status == Status.OPTIMAL, sol.messages
-    assert verify(problem, sol.choice) == []
-    values = [lv.value for lv in sol.levels]
-    assert values == evaluate(problem, sol.choice)
-    assert lex_key(problem, values) == lex_key(problem, best[1])
-    for lv in sol.levels:
-        assert lv.proven
-        assert lv.value == lv.bound
+    assert_cpsat_matches_brute_force(problem)
 
 
 @pytest.mark.usefixtures("split_everything")

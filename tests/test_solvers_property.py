@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
-from solver_fixtures import brute_force, lex_key, small_problems
+from solver_fixtures import assert_cpsat_matches_brute_force, small_problems
 
 from solvers import LevelKind, Problem, Status, solve, verify
 
@@ -23,33 +23,16 @@ def _check_greedy(problem: Problem) -> None:
         assert all("is unassigned" in e or "must take fixed option" in e for e in errors)
 
 
-def _check_cpsat(problem: Problem) -> None:
-    best = brute_force(problem)
-    sol = solve(problem, time_limit=10.0, workers=1, seed=0)
-    if best is None:
-        assert sol.status == Status.INFEASIBLE
-        return
-    assert sol.status == Status.OPTIMAL, sol.messages
-    assert verify(problem, sol.choice) == []
-    assert not [m for m in sol.messages if m.startswith("internal")]
-    values = [lv.value for lv in sol.levels]
-    assert values[0] == best[1][0]
-    assert lex_key(problem, values) == lex_key(problem, best[1])
-    for lv in sol.levels:
-        assert lv.proven
-        assert lv.value == lv.bound
-
-
 @SETTINGS
 @given(small_problems())
 def test_cpsat_matches_brute_force_linear(problem: Problem) -> None:
-    _check_cpsat(problem)
+    assert_cpsat_matches_brute_force(problem)
 
 
 @SETTINGS
 @given(small_problems(kinds=ALL_KINDS, linear_first=True))
 def test_cpsat_matches_brute_force_utilisation(problem: Problem) -> None:
-    _check_cpsat(problem)
+    assert_cpsat_matches_brute_force(problem)
 
 
 @SETTINGS
@@ -66,4 +49,4 @@ def test_tiebreak_changes_no_level_value(problem: Problem) -> None:
     linear = [lv for lv in problem.levels if lv.kind == LevelKind.LINEAR]
     if len(linear) >= 2:
         linear[0].tiebreak = linear[-1].name
-    _check_cpsat(problem)
+    assert_cpsat_matches_brute_force(problem)

@@ -8,7 +8,12 @@ import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from solver_fixtures import brute_force, lex_key, simple_problem, small_problems
+from solver_fixtures import (
+    assert_cpsat_matches_brute_force,
+    brute_force,
+    simple_problem,
+    small_problems,
+)
 
 from solvers import (
     Demand,
@@ -19,7 +24,6 @@ from solvers import (
     Resource,
     Sense,
     Status,
-    evaluate,
     solve,
     verify,
 )
@@ -28,22 +32,6 @@ from solvers.lp import Relaxation
 
 cpsat_solve = importlib.import_module("solvers.cpsat.solve")  # the package exports solve()
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _check(problem: Problem) -> None:
-    best = brute_force(problem)
-    sol = solve(problem, time_limit=10.0, workers=1, seed=0)
-    if best is None:
-        assert sol.status == Status.INFEASIBLE
-        return
-    assert sol.status == Status.OPTIMAL, sol.messages
-    assert verify(problem, sol.choice) == []
-    assert not [m for m in sol.messages if m.startswith("internal")]
-    values = [lv.value for lv in sol.levels]
-    assert values == evaluate(problem, sol.choice)
-    assert lex_key(problem, values) == lex_key(problem, best[1])
-    for lv in sol.levels:
-        assert lv.proven and lv.value == lv.bound
 
 
 def _two_classes() -> Problem:
@@ -93,10 +81,10 @@ def test_level_at_its_trivial_bound_is_proven_without_search(
 def test_fixed_level_implications_keep_the_optimum() -> None:
     """Required-by-implication demands and banned options must not cut off the optimum of
     the later levels (checked against brute force)."""
-    _check(_two_classes())
+    assert_cpsat_matches_brute_force(_two_classes())
     problem = _two_classes()
     problem.levels[0].sense = Sense.MINIMIZE  # now the trivial bound is 'place none'
-    _check(problem)
+    assert_cpsat_matches_brute_force(problem)
 
 
 @SETTINGS
@@ -174,7 +162,7 @@ def always_rens(monkeypatch: pytest.MonkeyPatch) -> None:
 @SETTINGS
 @given(small_problems(kinds=(LevelKind.LINEAR, LevelKind.MAX_UTILISATION, LevelKind.SPREAD)))
 def test_lp_led_search_keeps_the_optimum(problem: Problem) -> None:
-    _check(problem)
+    assert_cpsat_matches_brute_force(problem)
 
 
 def test_tiebreak_lp_guide_keeps_current_choices() -> None:

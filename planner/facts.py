@@ -187,22 +187,22 @@ class Context:
         return self.family_safety(family_id) in (Safety.HOOG, Safety.ACUUT)
 
     def required_expertise(self, family_id: str) -> list[str]:
-        def compute() -> list[str]:
-            tags: list[str] = []
-            for c in self.cases_of.get(family_id, []):
-                tags.extend(t for t in c.required_expertise if t not in tags)
-            return tags
-
-        return self._memo("required", family_id, compute)
+        return self._case_tags(family_id, "required_expertise")
 
     def preferred_expertise(self, family_id: str) -> list[str]:
+        return self._case_tags(family_id, "preferred_expertise")
+
+    def _case_tags(self, family_id: str, field: str) -> list[str]:
+        """The tags in `field` over the family's cases, first occurrence first (shared: do not
+        change the list)."""
+
         def compute() -> list[str]:
             tags: list[str] = []
             for c in self.cases_of.get(family_id, []):
-                tags.extend(t for t in c.preferred_expertise if t not in tags)
+                tags.extend(t for t in getattr(c, field) if t not in tags)
             return tags
 
-        return self._memo("preferred", family_id, compute)
+        return self._memo(field, family_id, compute)
 
     def triggers(self, family_id: str) -> list[tuple[Case, Trigger]]:
         return [(c, t) for c in self.cases_of.get(family_id, []) for t in c.triggers]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -189,8 +190,11 @@ def test_guide_keeps_to_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     lp_solve, lp_with = Relaxation.solve, Relaxation.solve_with
 
+    slow = [0.0]  # seconds every LP solve takes at least
+
     def spy_solve(self, *args, **kw):  # type: ignore[no-untyped-def]
         calls.append("lp")
+        time.sleep(slow[0])
         return lp_solve(self, *args, **kw)
 
     def spy_with(self, *args, **kw):  # type: ignore[no-untyped-def]
@@ -205,11 +209,12 @@ def test_guide_keeps_to_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Relaxation, "solve_with", spy_with)
     monkeypatch.setattr(cpsat_solve, "guided", spy_guided)
 
-    def guide(budget: float) -> list[str]:
+    def guide(budget: float, lp_seconds: float = 0.0) -> list[str]:
         run = cpsat_solve._Run(problem, 1, 0, None)
         run.solve_level(0, 1.0)
         run.fix_level(0)
         assert run.incumbent is not None
+        run.lp_seconds = lp_seconds  # as if the last LP had taken this long
         calls.clear()
         run._guide(1, budget)
         return list(calls)
@@ -217,3 +222,53 @@ def test_guide_keeps_to_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     assert guide(0.0) == ["lp"]
     rich = guide(10.0)
     assert "guided" in rich and "lp-keep" in rich
+    # a level whose budget is shorter than the last LP took gets no LP at all
+    assert guide(0.5, lp_seconds=1.0) == []
+    # time for the LP bound (at least 0.2 s here) but not for twice as long again: no more
+    # LP-led candidates
+    slow[0] = 0.2
+    assert "lp-keep" not in guide(0.5)
+
+
+class _SlowRun:
+    """Stands in for `_Run` in `_lockstep`: every level runs `overrun` seconds past its budget
+    on a fake clock (the fixed costs of building, hinting and fixing a level)."""
+
+    def __init__(self, clock: list[float], overrun: float) -> None:
+        self.clock, self.overrun = clock, overrun
+        self.incumbent: list[int | None] = [None]
+        self.broken = False
+        self.size = 1
+        self.bounds: list[float] = []
+        self.budgets: list[float] = []
+
+    def values(self) -> list[float]:
+        return [0.0] * 4
+
+    def solve_level(self, i: int, budget: float) -> None:
+        self.budgets.append(budget)
+        self.clock[0] += budget + self.overrun
+
+    def fix_level(self, i: int, at_most: float | None = None) -> None:
+        pass
+
+    def add_objective(self, i: int) -> None:
+        pass
+
+
+def test_lockstep_keeps_back_what_levels_overrun() -> None:
+    """A level that runs past its budget makes the later levels' budgets smaller by as much,
+    so the last level (which nothing comes after) still ends within the time limit."""
+    problem = Problem(
+        [Resource("r", (1,))],
+        [Demand("d")],
+        [Option(0, 0, (1,))],
+        [Level(f"l{k}", Sense.MAXIMIZE, demand_weights={0: 1}) for k in range(4)],
+    )
+    clock = [0.0]
+    run = _SlowRun(clock, overrun=0.1)
+    runs: list = [run]  # duck-typed stand-ins for _Run
+    _messages, stopped = cpsat_solve._lockstep(problem, runs, 2.0, lambda: clock[0], None, None)
+    assert not stopped and len(run.budgets) == 4
+    assert clock[0] <= 2.0 + 1e-9  # without keeping back: 2.1
+    assert run.budgets[0] == pytest.approx(0.5)  # nothing overran yet: an even share

@@ -156,6 +156,7 @@ class _Run:
         self.lp_rows: list[tuple[dict[int, int], float | None, float | None]] = []
         self.lp_solution: list[float] | None = None
         self.lp_bound: float | None = None  # of the level being solved, from the LP
+        self.lp_seconds = 0.0  # what the last LP bound took to solve
         self.held: dict[int, int] = {}  # unproven LINEAR level -> the value it is held at
         self.incumbent, partial_hint = _warm_start(problem)
         self._values: list[float] | None = None
@@ -373,11 +374,18 @@ class _Run:
         end = time.perf_counter() + GUIDE_SHARE * budget
 
         def left() -> float:
-            """Seconds left for the warm starts (the LP bound itself is always solved)."""
+            """Seconds left for the warm starts (the LP bound is solved whenever the last LP
+            took no longer than the whole budget)."""
             return end - time.perf_counter()
 
+        if self.lp_seconds > budget:
+            # the LP alone would overrun the level's budget (late levels of a short limit):
+            # no LP bound and no warm starts; the search starts from the incumbent
+            return
         lp = self._relaxation()
+        t_lp = time.perf_counter()
         plain = lp.solve(coef, max(budget / 4, 0.01))  # the LP bound: as before
+        self.lp_seconds = time.perf_counter() - t_lp
         if plain is not None:
             value = sum(c * plain[o] for o, c in coef.items())
             oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
@@ -411,7 +419,9 @@ class _Run:
                 status.update(d for d, w in lv.demand_weights.items() if w)
                 exact.update(options[o].demand for o, w in lv.option_weights.items() if w)
         status -= exact
-        if (exact or status) and left() > 0:
+        # each further LP-led candidate (an LP, then its rounding) starts only when the time
+        # left covers what the last LP took, twice
+        if (exact or status) and left() > 2 * self.lp_seconds:
             # all of them exactly as they are (their levels then cannot change) ...
             keep = {d: inc[d] for d in exact | status}
             xs = lp.solve_with(coef, max(left() / 2, 0.01), keep)
@@ -419,7 +429,7 @@ class _Run:
                 candidates.append(
                     guided(self.problem, xs, i, required=self.must, skip=self.banned, keep=keep)
                 )
-        if status and left() > 0:
+        if status and left() > 2 * self.lp_seconds:
             # ... and those only demand weights care about free to change resource
             keep = {d: inc[d] for d in exact}
             keep.update({d: None for d in status if inc[d] is None})
@@ -432,7 +442,7 @@ class _Run:
                 )
         # ... and each (and the incumbent) with more demands inserted by moving others aside
         plain_coef = self._coefficients(level)
-        inserted = [insert(self.problem, inc, plain_coef, self.banned)]
+        inserted = [insert(self.problem, inc, plain_coef, self.banned)] if left() > 0 else []
         for cand in candidates:
             inserted.append(
                 insert(self.problem, cand, plain_coef, self.banned) if left() > 0 else cand
@@ -808,12 +818,14 @@ def _lockstep(
             run.feasibility(share)
         return messages, False
 
+    late = 0.0  # the most a level ran past its budget (its fixed costs): kept back, so that
+    # the last level, which has no later one to absorb its overrun, ends within the limit
     for i, level in enumerate(levels):
         if on_level is not None:
             on_level(level.name, i, total)
         if stopped():
             return messages, True
-        remaining = time_limit - elapsed()
+        remaining = time_limit - late - elapsed()
         have_all = all(r.incumbent is not None for r in runs)
         if have_all and remaining <= 0:
             messages.append("time limit reached before every level was optimised")
@@ -844,6 +856,7 @@ def _lockstep(
             run.solve_level(i, share)
             if level.kind == LevelKind.MAX_UTILISATION and not math.isnan(run.bounds[i]):
                 floor = max(floor, run.bounds[i])
+        late = max(late, elapsed() - level_end)
         for k in skip:
             runs[k].add_objective(i)
         if stopped():

@@ -169,6 +169,22 @@ def summarize(
     return s
 
 
+def _fewest(s: dict[str, Any]) -> str:
+    """The fewest-moves reference of the runs whose keeping was not proven, as text."""
+    if not s.get("fewest_moved"):
+        return ""
+    return (
+        f"; otherwise the fewest moves possible, {_moves(s['fewest_moved'])}, proven apart in "
+        f"{s['fewest_proven']}/{len(s['fewest_moved'])} runs (at most "
+        f"{_f(max(s['fewest_s']))} s each)"
+    )
+
+
+def _moves(values: list[int]) -> str:
+    lo, hi = min(values), max(values)
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
 def summarize_replan(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ok = [r for r in runs if r.get("ok")]
     s: dict[str, Any] = {"runs": len(runs), "ok": len(ok)}
@@ -186,6 +202,9 @@ def summarize_replan(runs: list[dict[str, Any]]) -> dict[str, Any]:
         moved=median(r.get("moved", 0) for r in ok),
         moved_max=max(r.get("moved", 0) for r in ok),
         keep_proven=sum(1 for r in ok if r.get("keep_proven")),
+        fewest_proven=sum(1 for r in ok if r.get("fewest_moves", {}).get("proven")),
+        fewest_moved=[r["fewest_moves"]["moved"] for r in ok if "fewest_moves" in r],
+        fewest_s=[r["fewest_moves"]["seconds"] for r in ok if "fewest_moves" in r],
         moved_needlessly=median(r["moved_needlessly"] for r in ok),
         moved_needlessly_max=max(r["moved_needlessly"] for r in ok),
         leaver=ok[0]["leaver"],
@@ -449,7 +468,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "<= 2 s, and no family moves that does not have to",
             f"stable re-plan: median {_f(s['replan_s'])} s; {s['moved_needlessly_max']} families "
             f"moved needlessly (worst run; {_num(s['moved'])} moved, keeping proven in "
-            f"{s['keep_proven']}/{s['ok']} runs; {s['leaver']} had {s['leaver_families']})",
+            f"{s['keep_proven']}/{s['ok']} runs{_fewest(s)}; {s['leaver']} had "
+            f"{s['leaver_families']})",
             (s["replan_s"] <= 2.0 and s["moved_needlessly_max"] == 0)
             if rp["scale"] == "team"
             else None,
@@ -732,9 +752,9 @@ def _extras_section(extras: dict[str, Any]) -> list[str]:
                 f"{_num(s['leaver_families_replaced'])} of the leaver's families placed again; "
                 f"families of others moved: median {_num(s['moved'])}, worst {s['moved_max']}, "
                 f"keeping proven optimal (every move needed for a more urgent family) in "
-                f"{s['keep_proven']}/{s['ok']} runs; moved needlessly (all moves of runs where "
-                f"that is not proven): worst {s['moved_needlessly_max']}; validator violations "
-                f"{s['violations_max']}."
+                f"{s['keep_proven']}/{s['ok']} runs{_fewest(s)}; moved needlessly (the moves "
+                f"beyond the fewest possible; all moves when neither is proven): worst "
+                f"{s['moved_needlessly_max']}; validator violations {s['violations_max']}."
             )
             f = s.get("full")
             if f:

@@ -221,6 +221,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--replan-time-limit", type=float, help="re-plan time limit in s (default 2, the target)"
     )
+    p.add_argument(
+        "--replan-reference-limit",
+        type=float,
+        default=60.0,
+        help="s to prove the fewest moves of a re-plan whose keeping is unproven (default 60)",
+    )
     p.add_argument("--recommend-families", type=int, help="families timed (default 50)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results folder")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="generated datasets")
@@ -375,7 +381,7 @@ def estimate_seconds(args: argparse.Namespace, instances: list[dict[str, Any]]) 
     if args.suite in ("planner", "all"):
         limit = _planner_limit(args, args.extras_scale)
         if "replan" in args.extras:
-            total += args.runs * (limit + 2 * args.replan_time_limit + 8)
+            total += args.runs * (limit + 2 * args.replan_time_limit + 8 + 5)  # 5: fewest moves
         if "recommend" in args.extras:
             total += 10
     return total
@@ -531,10 +537,11 @@ def _extras(args: argparse.Namespace, results: dict[str, Any], datasets: dict[st
                     "dataset": str(folder),
                     "time_limit": limit,
                     "replan_time_limit": args.replan_time_limit,
+                    "replan_reference_limit": args.replan_reference_limit,
                     "workers": args.workers,
                     "seed": args.solver_seed,
                 },
-                _timeout("replan", limit),
+                _timeout("replan", limit) + args.replan_reference_limit,
             )
             r["run"] = run
             runs.append(r)

@@ -160,3 +160,30 @@ def test_summaries_gaps_and_scaling() -> None:
         "compile time (compile_team)",
         "model size (options)",
     }
+
+
+def test_replan_counts_needless_moves_against_the_fewest_possible() -> None:
+    """When the short stable re-plan does not prove its keeping level, the fewest moves are
+    proven apart: the needless moves are the ones beyond those, and the reference keeps at
+    least as much as the re-plan did."""
+    from benchmarks.worker import run_replan
+
+    r = run_replan(
+        {
+            "dataset": str(ROOT / "data" / "demo"),
+            "time_limit": 3.0,
+            "workers": 2,
+            "replan_time_limit": 0.5,
+            "replan_reference_limit": 60.0,
+        }
+    )
+    assert r["violations"] == 0
+    keep = next(lv for lv in r["levels"] if lv["name"] == "vast-gezicht")
+    if r["keep_proven"]:  # then every move was needed
+        assert r["moved_needlessly"] == 0 and "fewest_moves" not in r
+        return
+    fewest = r["fewest_moves"]
+    assert fewest["proven"]
+    assert fewest["keep_value"] >= keep["value"]  # the optimum keeps at least as much
+    assert 0 <= fewest["moved"] <= r["moved"]
+    assert r["moved_needlessly"] == r["moved"] - fewest["moved"]

@@ -290,7 +290,7 @@ def run_replan(task: dict[str, Any]) -> dict[str, Any]:
         plan = make_plan(ctx2, "cpsat", time_limit=replan_limit, workers=workers, stable=stable)
         seconds = time.perf_counter() - t1
         p2, b2 = plan.primary_of(), plan.backup_of()
-        moved = sorted(f for f, pid in p1.items() if pid != leaver and p2.get(f) != pid)
+        moved = _moved(p1, p2, leaver)
         keep = next((lv for lv in plan.levels if lv.name == "vast-gezicht"), None)
         keep_proven = bool(keep is not None and keep.proven)
         fewest: dict[str, Any] = {}
@@ -298,8 +298,7 @@ def run_replan(task: dict[str, Any]) -> dict[str, Any]:
             needless = 0
         elif stable:
             fewest = _fewest_moves(ctx2, p1, leaver, reference_limit, workers)
-            fewest_moved = fewest["moved"] if fewest["proven"] else None
-            needless = len(moved) - fewest_moved if fewest_moved is not None else len(moved)
+            needless = len(moved) - fewest["moved"] if fewest["proven"] else len(moved)
         else:
             needless = len(moved)
         return {
@@ -337,6 +336,11 @@ def run_replan(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _moved(before: dict[str, str], after: dict[str, str], leaver: str) -> list[str]:
+    """Families not of the leaver whose primary changed (or who went back to waiting)."""
+    return sorted(f for f, pid in before.items() if pid != leaver and after.get(f) != pid)
+
+
 def _fewest_moves(
     ctx: Any, p1: dict[str, str], leaver: str, limit: float, workers: int
 ) -> dict[str, Any]:
@@ -348,7 +352,7 @@ def _fewest_moves(
     from dataclasses import replace
 
     from planner.compile import compile_team
-    from planner.model import Role
+    from planner.plan import decode
     from solvers import solve
 
     t0 = time.perf_counter()
@@ -357,14 +361,9 @@ def _fewest_moves(
     names = [lv.name for lv in problem.levels]
     upto = names.index("vast-gezicht") + 1
     sol = solve(replace(problem, levels=problem.levels[:upto]), time_limit=limit, workers=workers)
-    primary: dict[str, str] = {}
-    for d, meta in enumerate(compiled.meta):
-        o = sol.choice[d]
-        if meta.role == Role.PRIMARY and o is not None:
-            primary[meta.family_id] = compiled.pro_ids[problem.options[o].resource]
-    moved = sum(1 for f, pid in p1.items() if pid != leaver and primary.get(f) != pid)
+    primary = decode(compiled, sol, "cpsat").primary_of()
     return {
-        "moved": moved,
+        "moved": len(_moved(p1, primary, leaver)),
         "proven": all(lv.proven for lv in sol.levels),
         "keep_value": _num(sol.levels[-1].value),
         "seconds": round(time.perf_counter() - t0, 3),

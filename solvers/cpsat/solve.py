@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 from solvers.check import evaluate, lex_key, verify
 from solvers.cpsat.model import AssignmentModel, Objective
 from solvers.decompose import Component, split, sub_problem
+from solvers.greedy.chains import improve
 from solvers.greedy.solve import guided, insert
 from solvers.greedy.solve import solve as greedy_solve
 from solvers.lp import Relaxation
@@ -37,6 +38,7 @@ from solvers.problem import (
 
 BACKEND = "cpsat"
 MIN_FIRST_LEVEL_SECONDS = 0.05  # the first level always gets a moment to find a solution
+CHAIN_SHARE = 0.1  # of a LINEAR level's budget, at most, for ejection chains on the best start
 RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP solution
 GUIDE_SHARE = 1.0  # of a LINEAR level's budget, at most, for the LP-led warm starts: a cap that
 # stops them overrunning a small budget, not a reservation
@@ -447,18 +449,30 @@ class _Run:
             inserted.append(
                 insert(self.problem, cand, plain_coef, self.banned) if left() > 0 else cand
             )
-        candidates = inserted
-        for cand in candidates:
-            if verify(self.problem, cand):
-                continue
-            new, old = evaluate(self.problem, cand), self.values()
-            key_new = lex_key(self.problem, new)
-            key_old = lex_key(self.problem, old)
-            if all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True)) and (
-                key_new[i] > key_old[i]
-            ):
-                self._set_incumbent(cand)
-                self.am.set_hint(cand, self.utilisation)
+        for cand in inserted:
+            self._take_if_better(i, cand)
+        # ... and the best of them with more demands placed by chains of moves
+        linear = all(lv.kind == LevelKind.LINEAR for lv in self.problem.levels[: i + 1])
+        if linear and left() > 0:
+            until = min(end, time.perf_counter() + CHAIN_SHARE * budget)
+            best = self.incumbent
+            assert best is not None
+            cand = improve(self.problem, best, i, until, self.banned, self.must, self.seed)
+            self._take_if_better(i, cand)
+
+    def _take_if_better(self, i: int, cand: list[int | None]) -> None:
+        """Make `cand` the incumbent (and the hint) when it is valid, no worse on the levels
+        before i and better on level i."""
+        if verify(self.problem, cand):
+            return
+        new, old = evaluate(self.problem, cand), self.values()
+        key_new = lex_key(self.problem, new)
+        key_old = lex_key(self.problem, old)
+        if all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True)) and (
+            key_new[i] > key_old[i]
+        ):
+            self._set_incumbent(cand)
+            self.am.set_hint(cand, self.utilisation)
 
     def _run_solver(
         self, budget: float, model: cp_model.CpModel | None = None, presolve: bool = False

@@ -453,7 +453,8 @@ class _Run:
             self._take_if_better(i, cand)
         # ... and the best of them with more demands placed by chains of moves
         linear = all(lv.kind == LevelKind.LINEAR for lv in self.problem.levels[: i + 1])
-        if linear and left() > 0:
+        at_bound = self.lp_bound is not None and self.values()[i] == self.lp_bound
+        if linear and not at_bound and left() > 0:
             until = min(end, time.perf_counter() + CHAIN_SHARE * budget)
             best = self.incumbent
             assert best is not None

@@ -9,7 +9,8 @@ time; this depth-first search over them does, in a fraction of a second at team 
 
 Between rounds without a gain, a few random moves that keep every value (a demand to another
 resource with room, or two demands swapping resources) spread the free room differently, so the
-next round can find other chains.
+next round can find other chains. After a few such rounds in a row the search gives up: at a
+local optimum it would otherwise take its whole time without a gain.
 
 Every step keeps the problem's rules (capacity in every dimension, conditions, `depends_on`,
 `DifferentResources`, fixed and required demands, banned options); the caller still `verify`s
@@ -29,6 +30,7 @@ DEPTH = 2  # ejections after the first placement, at most
 WIDTH = 6  # demands tried as the one to eject from a full resource, at most
 NODES = 500  # search nodes per demand to place, at most
 KICKS = 5  # plateau moves between rounds without a gain
+STALL = 3  # rounds without a gain (each after a kick) before giving up
 
 
 class _Packing:
@@ -320,7 +322,8 @@ def improve(
         return [d for *_, d in gains]
 
     found = False
-    while time.perf_counter() < deadline:
+    stalled = 0
+    while time.perf_counter() < deadline and stalled < STALL:
         gained = False
         todo = wanting()
         if not todo:
@@ -337,6 +340,9 @@ def improve(
                 pack.log.clear()
             else:
                 pack.undo(mark)
-        if not gained:
+        if gained:
+            stalled = 0
+        else:
+            stalled += 1
             kick()
     return pack.choice if found else list(choice)

@@ -121,3 +121,12 @@ def test_the_cpsat_backend_takes_what_the_chains_find(monkeypatch: pytest.Monkey
     run._set_incumbent(list(start))
     run._guide(0, 5.0)
     assert run.values() == [2.0]
+
+
+def test_only_demands_out_are_placed() -> None:
+    """A placed demand on a worse option is left to CP-SAT (on a GAP, where every demand is
+    placed, the chains have nothing to do)."""
+    problem = simple_problem([10, 10], {(0, 0): 5, (0, 1): 5}, {})
+    problem.levels[0].option_weights = {0: 1, 1: 3}
+    assert improve(problem, [0], 0, time.perf_counter() + 0.2, seed=0) == [0]
+    assert improve(problem, [None], 0, time.perf_counter() + 0.2, seed=0) == [1]

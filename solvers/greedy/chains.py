@@ -1,7 +1,7 @@
-"""Ejection chains: raise a LINEAR level of a tightly packed choice by moving demands in chains.
+"""Ejection chains: place more demands of a LINEAR level in a tight packing by moving others.
 
 When every resource is full to within a fraction of the smallest load, a demand that is still
-out (or on a worse option) fits nowhere, and placing it means a chain of moves: it takes a
+out fits nowhere, and placing it means a chain of moves: it takes a
 resource, one demand there is ejected and moves to another resource, which ejects one in turn,
 and so on until a resource has room (or the last one ejected is worth less than what was
 gained). One-move repairs (`insert`) and CP-SAT's own neighbourhoods rarely find such chains in
@@ -177,9 +177,10 @@ def improve(
     seed: int | None = None,
 ) -> list[int | None]:
     """A choice better than `choice` on `level` (the earlier levels kept at least at their
-    values), found by ejection chains before `deadline` (a `time.perf_counter()` value); or
-    `choice` itself when none is found. `banned` options are never taken and `must` demands
-    never left out (besides the fixed and required ones). Levels up to `level` must be LINEAR.
+    values), with more demands placed by ejection chains before `deadline` (a
+    `time.perf_counter()` value); or `choice` itself when none is found. `banned` options are
+    never taken and `must` demands never left out (besides the fixed and required ones).
+    Levels up to `level` must be LINEAR.
     """
     levels = problem.levels[: level + 1]
     if any(lv.kind != LevelKind.LINEAR for lv in levels):
@@ -308,16 +309,17 @@ def improve(
         pack.log.clear()
 
     def wanting() -> list[int]:
-        """Demands that could add to the level: out, or on a worse option than they might
-        take; the most to gain first."""
+        """Demands out that could add to the level, the most to gain first. (Demands already
+        placed are left to CP-SAT: moving them to a better option is what its own
+        neighbourhoods do well, and on problems where every demand is placed, such as the GAP,
+        chains only took time from it.)"""
         gains: list[tuple[int, float, int]] = []
         for d, o in enumerate(pack.choice):
-            if d in pack.fixed:
+            if o is not None or d in pack.fixed:
                 continue
-            now = 0 if o is None else coef.get(o, 0)
             top = max((coef.get(o2, 0) for o2 in pack.per[d] if o2 not in pack.banned), default=0)
-            if top > now:
-                gains.append((now - top, rng.random(), d))
+            if top > 0:
+                gains.append((-top, rng.random(), d))
         gains.sort()
         return [d for *_, d in gains]
 

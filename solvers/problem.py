@@ -20,6 +20,7 @@ Nothing here knows what a demand or resource means to the caller.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -142,6 +143,22 @@ class Problem:
             if any(not 0 <= o < len(self.options) for o in lv.option_weights):
                 errors.append(f"level {lv.name}: option index out of range")
         return errors
+
+
+def oriented_weights(level: Level, per_demand: Sequence[Sequence[int]]) -> dict[int, int]:
+    """Per option, its weight in the LINEAR `level` oriented to be maximised (its option weight
+    plus its demand's weight, negated for a minimised level; zero ones left out).
+    `per_demand` lists the option indices of every demand (`Problem.options_of()`)."""
+    sign = 1 if level.sense == Sense.MAXIMIZE else -1
+    coef: dict[int, int] = {}
+    for o, w in level.option_weights.items():
+        if w:
+            coef[o] = coef.get(o, 0) + sign * w
+    for d, w in level.demand_weights.items():
+        if w:
+            for o in per_demand[d]:
+                coef[o] = coef.get(o, 0) + sign * w
+    return coef
 
 
 class Status(StrEnum):

@@ -34,6 +34,7 @@ from solvers.problem import (
     Sense,
     Solution,
     Status,
+    oriented_weights,
 )
 
 BACKEND = "cpsat"
@@ -182,17 +183,7 @@ class _Run:
 
     def _coefficients(self, level: Level) -> dict[int, int]:
         """Per option, its weight in `level` oriented to be maximised (zero ones left out)."""
-        sign = 1 if level.sense == Sense.MAXIMIZE else -1
-        coef: dict[int, int] = {}
-        for o, w in level.option_weights.items():
-            if w:
-                coef[o] = coef.get(o, 0) + sign * w
-        per = self.am.per_demand
-        for d, w in level.demand_weights.items():
-            if w:
-                for o in per[d]:
-                    coef[o] = coef.get(o, 0) + sign * w
-        return coef
+        return oriented_weights(level, self.am.per_demand)
 
     def _best_per_demand(self, coef: dict[int, int]) -> list[int | None]:
         """Per demand, the best weight it can contribute (None: it cannot be met at all)."""

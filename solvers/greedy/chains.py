@@ -24,7 +24,7 @@ import random
 import time
 from collections.abc import Collection, Sequence
 
-from solvers.problem import LevelKind, Problem, Sense
+from solvers.problem import LevelKind, Problem, oriented_weights
 
 DEPTH = 2  # ejections after the first placement, at most
 WIDTH = 6  # demands tried as the one to eject from a full resource, at most
@@ -39,14 +39,16 @@ class _Packing:
     def __init__(
         self,
         problem: Problem,
+        per: list[list[int]],
         choice: Sequence[int | None],
         level: int,
+        coef: dict[int, int],
         banned: Collection[int],
         must: Collection[int],
     ) -> None:
         self.problem = problem
         self.options = problem.options
-        self.per = problem.options_of()
+        self.per = per
         self.dims = len(problem.dimension_names)
         self.capacity = [r.capacity for r in problem.resources]
         self.choice = list(choice)
@@ -72,16 +74,8 @@ class _Packing:
         self.required = {d for d, dem in enumerate(problem.demands) if dem.required}
         self.required.update(must)
         self.banned = set(banned)
-        self.coefs: list[dict[int, int]] = []  # per level up to `level`, oriented to maximise
-        for lv in problem.levels[: level + 1]:
-            sign = 1 if lv.sense == Sense.MAXIMIZE else -1
-            coef: dict[int, int] = {}
-            for o, w in lv.option_weights.items():
-                coef[o] = coef.get(o, 0) + sign * w
-            for d, w in lv.demand_weights.items():
-                for o in self.per[d]:
-                    coef[o] = coef.get(o, 0) + sign * w
-            self.coefs.append(coef)
+        # per level up to `level` (whose own, `coef`, the caller has), oriented to maximise
+        self.coefs = [oriented_weights(lv, per) for lv in problem.levels[:level]] + [coef]
         self.totals = [0] * len(self.coefs)
         self.log: list[tuple[int, int | None]] = []
         for d, o in enumerate(self.choice):
@@ -185,8 +179,16 @@ def improve(
     levels = problem.levels[: level + 1]
     if any(lv.kind != LevelKind.LINEAR for lv in levels):
         raise ValueError("ejection chains need LINEAR levels up to the one they improve")
-    pack = _Packing(problem, choice, level, banned, must)
-    coef = pack.coefs[level]
+    per = problem.options_of()
+    coef = oriented_weights(levels[level], per)
+    if not any(
+        o is None
+        and problem.demands[d].fixed is None
+        and any(coef.get(o2, 0) > 0 for o2 in per[d] if o2 not in banned)
+        for d, o in enumerate(choice)
+    ):
+        return list(choice)  # nothing out that the level wants (such as on a GAP): no setup
+    pack = _Packing(problem, per, choice, level, coef, banned, must)
     floors = pack.totals[:level]
     rng = random.Random(seed)
     best = pack.totals[level]

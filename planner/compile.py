@@ -316,7 +316,8 @@ def _levels(
             next((k for k, lv in enumerate(levels) if lv.name == "wachttijd"), len(levels)),
         )
         later = [replace(lv, tiebreak=None) for lv in levels[at:]]
-        kept = Level("vast-gezicht", Sense.MAXIMIZE, option_weights=keep, time_weight=8.0)
+        # the most time of any level: keeping faces is what a stable re-plan is for
+        kept = Level("vast-gezicht", Sense.MAXIMIZE, option_weights=keep, time_weight=16.0)
         levels[at:] = [kept, *later]
         labels["vast-gezicht"] = (
             "huidige professionals behouden (stabiel herplannen: vóór de reguliere gezinnen)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -45,6 +46,9 @@ RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP sol
 GUIDE_SHARE = 1.0  # of a LINEAR level's budget, at most, for the LP-led warm starts: a cap that
 # stops them overrunning a small budget, not a reservation
 RENS_MAX_FRACTION = 0.6  # ... unless that neighbourhood holds this share of the options or more
+LNS_SHARE = 0.5  # of a LINEAR level's search time, for the search over a few resources at a time
+# after CP-SAT's own search (when that has not proven the level)
+LNS_STEP_SHARE = 0.1  # of that time, at most, for one neighbourhood
 FOCUS_SHARE = 0.8  # of a LINEAR level's budget left after the warm starts, at most, for the
 # focused neighbourhoods (which also stop before one holds RENS_MAX_FRACTION of the options)
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
@@ -290,7 +294,10 @@ class _Run:
         if self.lp_solution is not None:
             spent = self._rens(i, RENS_SHARE * budget)
             budget -= spent
-        status, solver = self._run_solver(budget)
+        # (the first solution of a problem without one gets all the time)
+        linear = level.kind == LevelKind.LINEAR and self.incumbent is not None
+        lns = LNS_SHARE * budget if linear else 0.0
+        status, solver = self._run_solver(budget - lns)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)
         if self.broken:
@@ -326,6 +333,60 @@ class _Run:
             bound = _tighter(bound, self.lp_bound, objective.maximize)
             self.bounds[i] = bound
             self.proven[i] = bound == self.values()[i]
+        if lns > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+            self._lns(i, lns)
+            self.proven[i] = self.bounds[i] == self.values()[i]
+            self.seconds[i] = time.perf_counter() - t_level
+
+    def _lns(self, i: int, budget: float) -> None:
+        """Large neighbourhood search over resources: free every demand on a few resources
+        (and those out that could go there) to move among them, the rest as they are; CP-SAT
+        solves that small model, and a better result becomes the incumbent. A neighbourhood
+        solved to its optimum makes the next one a resource larger, one that is not makes it
+        a resource smaller. CP-SAT's own neighbourhoods, with 2 workers, get a share of one;
+        these get all of it (on Chu & Beasley d20100 at 30 s: 6,248 against 6,290)."""
+        t0 = time.perf_counter()
+        rng = random.Random(self.seed)
+        options, banned = self.problem.options, self.banned
+        per_resource = self.am.per_resource
+        usable = [r for r, ids in enumerate(per_resource) if ids]
+        if len(usable) < 3:
+            return  # a neighbourhood of all resources but one is hardly smaller than the model
+        size = 2
+        step = max(LNS_STEP_SHARE * budget, 0.05)
+        assert self.incumbent is not None
+        self.am.set_hint(self.incumbent, self.utilisation)
+        while not (self.stop is not None and self.stop.is_set()):
+            left = budget - (time.perf_counter() - t0)
+            if left <= 0.01:
+                break
+            inc = self.incumbent
+            assert inc is not None
+            chosen = set(rng.sample(usable, size))
+            free = {options[o].demand for r in chosen for o in per_resource[r] if o not in banned}
+            free = {d for d in free if inc[d] is None or options[inc[d]].resource in chosen}
+            sub = self.am.model.clone()
+            variables = sub.proto.variables
+            for o, index in enumerate(self.am.x_index):
+                opt = options[o]
+                if opt.demand in free:
+                    if opt.resource in chosen and o not in banned:
+                        continue
+                    lo = hi = 0
+                else:
+                    lo = hi = 1 if inc[opt.demand] == o else 0
+                domain = variables[index].domain
+                domain[0] = lo
+                domain[1] = hi
+            status, solver = self._run_solver(
+                min(step, left), sub, presolve=True, workers=self.sub_workers
+            )
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self._take_if_better(i, _extract(self.am, solver))
+            if status == cp_model.OPTIMAL:
+                size = min(size + 1, len(usable) - 1)
+            else:
+                size = max(2, size - 1)
 
     def _relaxation(self) -> Relaxation:
         if self.lp is None:

@@ -1,5 +1,7 @@
-"""Focused neighbourhoods of the CP-SAT backend (`_Run._focus`): cut to what a level counts,
-they bring back what a re-plan displaced by moving what counts least, and keep every rule."""
+"""The CP-SAT backend's own neighbourhoods. Focused ones (`_Run._focus`), cut to what a level
+counts, bring back what a re-plan displaced by moving what counts least; the search over a few
+resources at a time (`_Run._lns`) finds the exchanges a tight packing needs; both keep every
+rule and never lose value."""
 
 from __future__ import annotations
 
@@ -109,6 +111,42 @@ def test_focus_keeps_every_rule_and_never_loses_value(
         return  # only valid starting points
     run = _prepared(problem, start, level)
     run._focus(level, 1.0)
+    assert verify(problem, run.incumbent) == []
+    before = lex_key(problem, evaluate(problem, start))
+    after = lex_key(problem, evaluate(problem, run.incumbent))
+    assert all(a >= b for a, b in zip(after[:level], before[:level], strict=True))
+    assert after[level] >= before[level]
+
+
+def test_lns_finds_the_exchange_a_full_packing_needs() -> None:
+    """Two full resources each hold a demand that is cheaper on the other: only moving both at
+    once helps (the third resource is dear)."""
+    resources = [Resource(f"r{r}", (10,)) for r in range(3)]
+    demands = [Demand(f"d{d}", required=True) for d in range(4)]
+    costs = [(5, 1, 9), (1, 5, 9), (1, 5, 9), (5, 1, 9)]  # per demand, per resource
+    options = [Option(d, r, (5,)) for d in range(4) for r in range(3)]
+    weights = {3 * d + r: costs[d][r] for d in range(4) for r in range(3)}
+    problem = Problem(
+        resources, demands, options, [Level("cost", Sense.MINIMIZE, option_weights=weights)]
+    )
+    start: list[int | None] = [0, 3, 7, 10]  # d0, d1 on r0; d2, d3 on r1
+    assert evaluate(problem, start) == [12.0]
+    run = _prepared(problem, start, 0)
+    run._lns(0, 2.0)
+    assert verify(problem, run.incumbent) == []
+    assert evaluate(problem, run.incumbent) == [4.0]  # d0 and d2 swapped
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(linear_first=True), st.data())
+def test_lns_keeps_every_rule_and_never_loses_value(problem: Problem, data: st.DataObject) -> None:
+    level = max(i for i, lv in enumerate(problem.levels) if lv.kind == LevelKind.LINEAR)
+    per = problem.options_of()
+    start = [data.draw(st.sampled_from([None, *ids])) for ids in per]
+    if verify(problem, start):
+        return  # only valid starting points
+    run = _prepared(problem, start, level)
+    run._lns(level, 0.1)
     assert verify(problem, run.incumbent) == []
     before = lex_key(problem, evaluate(problem, start))
     after = lex_key(problem, evaluate(problem, run.incumbent))

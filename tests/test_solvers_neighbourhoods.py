@@ -24,9 +24,9 @@ def _replan() -> tuple[Problem, list[int | None]]:
     there: worth 1) and family a (5, kept there: worth 5) were; f (5, kept on r1: worth 5)
     is urgent too. The first level places u, b and f; the second keeps current places.
     The start put u on r0 and left a out; the best moves b to r1 and brings a back.
-    Two more demands (never fitting) make the neighbourhoods small against all options."""
+    Five more demands (never fitting) make the neighbourhoods small against all options."""
     resources = [Resource("r0", (10,)), Resource("r1", (10,)), Resource("r2", (10,))]
-    demands = [Demand(name) for name in ("u", "b", "a", "f", "g", "h")]
+    demands = [Demand(name) for name in ("u", "b", "a", "f", "g", "h", "i", "j", "k")]
     options = [
         Option(U, 0, (5,)),  # 0
         Option(B, 0, (5,)),  # 1: b kept
@@ -34,13 +34,13 @@ def _replan() -> tuple[Problem, list[int | None]]:
         Option(A, 0, (5,)),  # 3: a kept
         Option(F, 1, (5,)),  # 4: f kept
         Option(F, 2, (5,)),  # 5
-        *(Option(d, r, (20,)) for d in (4, 5) for r in range(3)),  # 6-11: never fit
+        *(Option(d, r, (20,)) for d in range(4, 9) for r in range(3)),  # 6-20: never fit
     ]
     levels = [
         Level("urgent", Sense.MAXIMIZE, demand_weights={U: 1, B: 1, F: 1}),
         Level("keep", Sense.MAXIMIZE, option_weights={1: 1, 3: 5, 4: 5}),
     ]
-    start: list[int | None] = [0, 1, None, 4, None, None]
+    start: list[int | None] = [0, 1, None, 4, *[None] * 5]
     return Problem(resources, demands, options, levels), start
 
 
@@ -68,7 +68,7 @@ def test_neighbourhoods_follow_what_the_level_counts() -> None:
     # u (needed before, counts nothing here): anywhere; a (out, could count): its best only;
     # b (must stay, counts least): may move already; f (must stay, counts more): stays
     assert first == {0, 1, 2, 3, 4}
-    # next, f may move too; g and h (counting nothing, out) never come in
+    # next, f may move too; g to k (counting nothing, out) never come in
     assert second == first | {5}
 
 
@@ -92,7 +92,7 @@ def test_focus_leaves_a_level_where_everything_must_stay_to_cp_sat() -> None:
     problem = Problem(resources, demands, options, [cost])
     start: list[int | None] = [0, 3]
     run = _prepared(problem, start, 0)
-    assert run._neighbourhoods(0) == []
+    assert list(run._neighbourhoods(0)) == []
     assert run._focus(0, 5.0) < 0.5
     assert run.incumbent == start
 

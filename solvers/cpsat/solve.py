@@ -47,10 +47,11 @@ GUIDE_SHARE = 1.0  # of a LINEAR level's budget, at most, for the LP-led warm st
 # stops them overrunning a small budget, not a reservation
 RENS_MAX_FRACTION = 0.6  # ... unless that neighbourhood holds this share of the options or more
 LNS_SHARE = 0.5  # of a LINEAR level's search time, for the search over a few resources at a time
-# after CP-SAT's own search (when that has not proven the level)
+# after CP-SAT's own search (when that has not proven the level) ...
+LNS_MAX_SECONDS = 10.0  # ... at most: a long search is for CP-SAT to prove (the benchmark's
+# fewest-moves reference, 60 s, went unproven in 2 of 8 runs with half of it)
 LNS_STEP_SHARE = 0.1  # of that time, at most, for one neighbourhood
-FOCUS_SHARE = 0.8  # of a LINEAR level's budget left after the warm starts, at most, for the
-# focused neighbourhoods ...
+FOCUS_SHARE = 0.8  # of a LINEAR level's budget, at most, for the focused neighbourhoods ...
 FOCUS_MAX_FRACTION = 0.3  # ... that hold less than this share of the options: CP-SAT solves those
 # to their optimum in a fraction of a level's time (team re-plan, keeping: 24 % in 0.2-0.5 s),
 # larger ones hardly (team, placing: 49 % not in 1.2 s; at city scale they cost 4 % placed)
@@ -282,15 +283,17 @@ class _Run:
         self.scales[i] = (scale, spread)
         self.lp_bound = None
         if level.kind == LevelKind.LINEAR and self.incumbent is not None:
-            t_guide = time.perf_counter()
-            self._guide(i, budget)
-            budget -= time.perf_counter() - t_guide
+            # the focused neighbourhoods first: on a re-plan they reach the fewest moves from
+            # the earlier levels' plan in 0.2-0.4 s, after the LP-led starts (0.5 s) in 0.4-0.6 s
+            t_start = time.perf_counter()
+            self._focus(i, FOCUS_SHARE * budget)
             known = _tighter(math.nan, top, objective.maximize)
-            known = _tighter(known, self.lp_bound, objective.maximize)
             if known != self.values()[i]:
-                budget -= self._focus(i, FOCUS_SHARE * budget)
+                self._guide(i, budget - (time.perf_counter() - t_start))
+                known = _tighter(known, self.lp_bound, objective.maximize)
+            budget -= time.perf_counter() - t_start
             if known == self.values()[i]:
-                # the (LP-led or focused) incumbent reaches the trivial or the LP bound: proven
+                # the (focused or LP-led) incumbent reaches the trivial or the LP bound: proven
                 self.bounds[i], self.proven[i] = known, True
                 self.seconds[i] = time.perf_counter() - t_level
                 return
@@ -299,7 +302,7 @@ class _Run:
             budget -= spent
         # (the first solution of a problem without one gets all the time)
         linear = level.kind == LevelKind.LINEAR and self.incumbent is not None
-        lns = LNS_SHARE * budget if linear else 0.0
+        lns = min(LNS_SHARE * budget, LNS_MAX_SECONDS) if linear else 0.0
         status, solver = self._run_solver(budget - lns)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)

@@ -366,6 +366,7 @@ def _fewest_moves(
         "moved": len(_moved(p1, primary, leaver)),
         "proven": all(lv.proven for lv in sol.levels),
         "keep_value": _num(sol.levels[-1].value),
+        "earlier": [_num(lv.value) for lv in sol.levels[:-1]],  # the urgent classes placed
         "seconds": round(time.perf_counter() - t0, 3),
     }
 

@@ -165,7 +165,8 @@ def test_summaries_gaps_and_scaling() -> None:
 def test_replan_counts_needless_moves_against_the_fewest_possible() -> None:
     """When the short stable re-plan does not prove its keeping level, the fewest moves are
     proven apart: the needless moves are the ones beyond those, and the reference keeps at
-    least as much as the re-plan did."""
+    least as much as the re-plan did (placing the same urgent families). When that proof does
+    not come in time either, every move counts as needless."""
     from benchmarks.worker import run_replan
 
     r = run_replan(
@@ -183,7 +184,11 @@ def test_replan_counts_needless_moves_against_the_fewest_possible() -> None:
         assert r["moved_needlessly"] == 0 and "fewest_moves" not in r
         return
     fewest = r["fewest_moves"]
-    assert fewest["proven"]
-    assert fewest["keep_value"] >= keep["value"]  # the optimum keeps at least as much
-    assert 0 <= fewest["moved"] <= r["moved"]
+    if not fewest["proven"]:  # the proof has a long tail (9-58 s here): then every move counts
+        assert r["moved_needlessly"] == r["moved"]
+        return
+    earlier = [lv["value"] for lv in r["levels"][: len(fewest["earlier"])]]
+    if earlier == fewest["earlier"]:  # (at 0.5 s the re-plan may place fewer urgent families)
+        assert fewest["keep_value"] >= keep["value"]  # the optimum keeps at least as much
+        assert 0 <= fewest["moved"] <= r["moved"]
     assert r["moved_needlessly"] == r["moved"] - fewest["moved"]

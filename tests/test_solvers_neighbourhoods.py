@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solver_fixtures import lex_key, small_problems
@@ -97,27 +98,6 @@ def test_focus_leaves_a_level_where_everything_must_stay_to_cp_sat() -> None:
     assert run.incumbent == start
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_problems(linear_first=True), st.data())
-def test_focus_keeps_every_rule_and_never_loses_value(
-    problem: Problem, data: st.DataObject
-) -> None:
-    """From any valid start, on the last LINEAR level: the result is valid, no earlier level
-    goes down and the level itself does not either."""
-    level = max(i for i, lv in enumerate(problem.levels) if lv.kind == LevelKind.LINEAR)
-    per = problem.options_of()
-    start = [data.draw(st.sampled_from([None, *ids])) for ids in per]
-    if verify(problem, start):
-        return  # only valid starting points
-    run = _prepared(problem, start, level)
-    run._focus(level, 1.0)
-    assert verify(problem, run.incumbent) == []
-    before = lex_key(problem, evaluate(problem, start))
-    after = lex_key(problem, evaluate(problem, run.incumbent))
-    assert all(a >= b for a, b in zip(after[:level], before[:level], strict=True))
-    assert after[level] >= before[level]
-
-
 def test_lns_finds_the_exchange_a_full_packing_needs() -> None:
     """Two full resources each hold a demand that is cheaper on the other: only moving both at
     once helps (the third resource is dear)."""
@@ -137,16 +117,21 @@ def test_lns_finds_the_exchange_a_full_packing_needs() -> None:
     assert evaluate(problem, run.incumbent) == [4.0]  # d0 and d2 swapped
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_problems(linear_first=True), st.data())
-def test_lns_keeps_every_rule_and_never_loses_value(problem: Problem, data: st.DataObject) -> None:
+@pytest.mark.parametrize(("search", "seconds"), [("_focus", 1.0), ("_lns", 0.1)])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=small_problems(linear_first=True), data=st.data())
+def test_the_searches_keep_every_rule_and_never_lose_value(
+    search: str, seconds: float, problem: Problem, data: st.DataObject
+) -> None:
+    """From any valid start, on the last LINEAR level: the result is valid, no earlier level
+    goes down and the level itself does not either."""
     level = max(i for i, lv in enumerate(problem.levels) if lv.kind == LevelKind.LINEAR)
     per = problem.options_of()
     start = [data.draw(st.sampled_from([None, *ids])) for ids in per]
     if verify(problem, start):
         return  # only valid starting points
     run = _prepared(problem, start, level)
-    run._lns(level, 0.1)
+    getattr(run, search)(level, seconds)
     assert verify(problem, run.incumbent) == []
     before = lex_key(problem, evaluate(problem, start))
     after = lex_key(problem, evaluate(problem, run.incumbent))

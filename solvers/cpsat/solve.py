@@ -417,21 +417,7 @@ class _Run:
         keep.update(o for o in inc if o is not None)
         if len(keep) >= RENS_MAX_FRACTION * len(xs):
             return time.perf_counter() - t0  # hardly smaller than the whole model
-        sub = self.am.model.clone()
-        variables = sub.proto.variables
-        for o, index in enumerate(self.am.x_index):
-            if o not in keep:
-                domain = variables[index].domain
-                domain[0] = 0
-                domain[1] = 0
-        status, solver = self._run_solver(budget, sub, presolve=True)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            cand = _extract(self.am, solver)
-            new = lex_key(self.problem, evaluate(self.problem, cand))
-            old = lex_key(self.problem, self.values())
-            if new[: i + 1] > old[: i + 1] and not verify(self.problem, cand):
-                self._set_incumbent(cand)
-                self.am.set_hint(cand, self.utilisation)
+        self._search_within(i, keep, budget)
         return time.perf_counter() - t0
 
     def _earlier_weighed(self, i: int) -> set[int]:

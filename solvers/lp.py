@@ -1,7 +1,8 @@
 """The LP relaxation of a `Problem` (GLOP, part of OR-Tools): every option variable in [0, 1].
 
 Used to guide a warm start (`solvers.greedy.guided`): the relaxation of a LINEAR level, with
-the earlier levels kept as linear rows, says which demands and options a good solution uses.
+the earlier levels kept as linear rows, says which demands and options a good solution uses;
+its reduced costs (`losses`) say which options cannot be in a solution as good as a known one.
 """
 
 from __future__ import annotations
@@ -139,6 +140,14 @@ class Relaxation:
         row = s.Constraint(-self.inf if lo is None else lo, self.inf if hi is None else hi)
         for o, c in coef.items():
             row.SetCoefficient(self.x[o], float(c))
+
+    def losses(self) -> list[float]:
+        """Per option, what the last optimal `solve` says choosing it costs at least: minus its
+        reduced cost where that is negative, else 0. LP duality gives, for every choice x
+        within the rows, value(x) <= LP optimum - sum of the losses of the options x takes
+        (the options the LP takes whole have no loss; reduced costs of the other sign only
+        lower the right side, so they are left out)."""
+        return [max(0.0, -v.reduced_cost()) for v in self.x]
 
     def solve(self, coef: Mapping[int, int], time_limit: float) -> list[float] | None:
         """Maximise sum coef[o] * x[o]; the optimal x, or None (no optimum in time)."""

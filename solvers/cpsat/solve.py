@@ -51,6 +51,12 @@ LNS_SHARE = 0.5  # of a LINEAR level's search time, for the search over a few re
 LNS_MAX_SECONDS = 10.0  # ... at most: a long search is for CP-SAT to prove (the benchmark's
 # fewest-moves reference, 60 s, went unproven in 2 of 8 runs with half of it)
 LNS_STEP_SHARE = 0.1  # of that time, at most, for one neighbourhood
+REDUCED_SHARE = 0.25  # of a LINEAR level's search time, for the search among the options the LP
+# relaxation's reduced costs say are cheap (on Chu & Beasley type D the strongest of the searches)
+REDUCED_PER_DEMAND = 3  # options per demand in its first neighbourhood (cheapest by reduced cost)
+REDUCED_MAX_FRACTION = 0.6  # ... unless that holds this share of the options or more
+LOSS_TOLERANCE = 0.5  # + 1e-6 of the LP value: reduced costs are floating point, level values
+# integers, so an option is ruled out only when its loss exceeds the gap by more than this
 FOCUS_SHARE = 0.8  # of a LINEAR level's budget, at most, for the focused neighbourhoods ...
 FOCUS_MAX_FRACTION = 0.3  # ... that hold less than this share of the options: CP-SAT solves those
 # to their optimum in a fraction of a level's time (team re-plan, keeping: 24 % in 0.2-0.5 s),
@@ -174,6 +180,11 @@ class _Run:
         self.lp_solution: list[float] | None = None
         self.lp_bound: float | None = None  # of the level being solved, from the LP
         self.lp_seconds = 0.0  # what the last LP bound took to solve
+        # of the level being solved: the LP value (oriented to be maximised) and per option its
+        # loss by reduced cost (`Relaxation.losses`); the options of the last reduced-cost search
+        self.lp_value: float | None = None
+        self.lp_losses: list[float] | None = None
+        self.cheap: set[int] | None = None
         self.held: dict[int, int] = {}  # unproven LINEAR level -> the value it is held at
         self.incumbent, partial_hint = _warm_start(problem)
         self._values: list[float] | None = None
@@ -264,6 +275,15 @@ class _Run:
             self.bounds[i], self.proven[i] = float(top), True
             self.seconds[i] = time.perf_counter() - t_level
             return
+        if self.incumbent is None and level.kind == LevelKind.LINEAR:
+            # any solution first (CP-SAT stops at the first one without an objective), so that
+            # the searches around an incumbent below run too: on Chu & Beasley type D, where
+            # the greedy start does not fit, they do better than CP-SAT on the whole model
+            t_first = time.perf_counter()
+            self.feasibility(budget)
+            budget -= time.perf_counter() - t_first
+            if self.incumbent is not None:
+                self.am.set_hint(self.incumbent, self.utilisation)
         if self.incumbent is None:
             budget = max(budget, MIN_FIRST_LEVEL_SECONDS)
         scale, spread = 1, 0  # combined = scale * level + tie-break, tie-break in [-spread, spread]
@@ -281,7 +301,7 @@ class _Run:
             else:
                 model.minimize(target)
         self.scales[i] = (scale, spread)
-        self.lp_bound = None
+        self.lp_bound = self.lp_value = self.lp_losses = self.cheap = None
         if level.kind == LevelKind.LINEAR and self.incumbent is not None:
             # the focused neighbourhoods first: on a re-plan they reach the fewest moves from
             # the earlier levels' plan in 0.2-0.4 s, after the LP-led starts (0.5 s) in 0.4-0.6 s
@@ -302,8 +322,11 @@ class _Run:
             budget -= spent
         # (the first solution of a problem without one gets all the time)
         linear = level.kind == LevelKind.LINEAR and self.incumbent is not None
-        lns = min(LNS_SHARE * budget, LNS_MAX_SECONDS) if linear else 0.0
-        status, solver = self._run_solver(budget - lns)
+        cheap = REDUCED_SHARE * budget if linear and self.lp_losses is not None else 0.0
+        lns = min(LNS_SHARE * (budget - cheap), LNS_MAX_SECONDS) if linear else 0.0
+        if linear:
+            self._rule_out(i)
+        status, solver = self._run_solver(budget - cheap - lns)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)
         if self.broken:
@@ -339,9 +362,13 @@ class _Run:
             bound = _tighter(bound, self.lp_bound, objective.maximize)
             self.bounds[i] = bound
             self.proven[i] = bound == self.values()[i]
+        if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+            self._cheap(i, cheap)
         if lns > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+            self._rule_out(i)
             self._lns(i, lns)
-            self.proven[i] = self.bounds[i] == self.values()[i]
+        if not self.broken and self.incumbent is not None:
+            self.proven[i] = self.proven[i] or self.bounds[i] == self.values()[i]
             self.seconds[i] = time.perf_counter() - t_level
 
     def _lns(self, i: int, budget: float) -> None:
@@ -379,12 +406,89 @@ class _Run:
                 for o in per_resource[r]
                 if options[o].demand in free and o not in banned
             }
-            allowed.update(kept)
+            if self.cheap is not None:
+                # after the reduced-cost search, within its options: smaller models, better
+                # moves (Chu & Beasley type D)
+                allowed &= self.cheap
+            allowed.update(o for o in inc if o is not None)
             status = self._search_within(i, allowed, min(step, left), fixed=kept)
             if status == cp_model.OPTIMAL:
                 size = min(size + 1, len(usable) - 1)
             else:
                 size = max(2, size - 1)
+
+    def _slack(self, i: int) -> float:
+        """The most loss (`Relaxation.losses`) a solution of level i as good as the incumbent
+        can have: the LP value less the incumbent's (oriented to be maximised), plus a margin
+        for the floating point of the reduced costs (level values are integers)."""
+        assert self.lp_value is not None
+        sign = 1 if self.problem.levels[i].sense == Sense.MAXIMIZE else -1
+        gap = self.lp_value - sign * self.values()[i]
+        return gap + LOSS_TOLERANCE + 1e-6 * abs(self.lp_value)
+
+    def _rule_out(self, i: int) -> None:
+        """Reduced-cost fixing: an option whose loss (`Relaxation.losses`) exceeds the gap
+        between the LP value of level i and the incumbent's is in no solution as good as the
+        incumbent, so in none this level or a later one can end with: ban it."""
+        losses = self.lp_losses
+        if losses is None or self.incumbent is None:
+            return
+        limit = self._slack(i)
+        taken = set(self.incumbent)
+        for o, loss in enumerate(losses):
+            if loss > limit and o not in self.banned and o not in taken:
+                self._ban(o)
+
+    def _ban(self, o: int) -> None:
+        """Option o can no longer be chosen. Its variable's domain becomes {0}: CP-SAT, which
+        runs without presolve on the whole model, took up to 7 s to prove OR-Library gap2-3
+        with 20 options banned by constraints `x == 0`, against 0.1 s without them."""
+        self.banned.add(o)
+        domain = self.am.model.proto.variables[self.am.x_index[o]].domain
+        domain[0] = domain[1] = 0
+        if self.lp is not None:
+            self.lp.forbid(o)
+
+    def _cheap(self, i: int, budget: float) -> None:
+        """Search the options that are cheap by the LP's reduced costs (and the incumbent's):
+        first the REDUCED_PER_DEMAND cheapest per demand on average, then, each time that
+        neighbourhood is solved to its optimum, half as many again. A neighbourhood holding
+        every option whose loss is within the gap (`_rule_out`) holds every better solution,
+        so solving it to its optimum proves the level. The last neighbourhood is where the
+        resource search (`_lns`) goes on. On Chu & Beasley type D the LP's cheap options are
+        where the best known solutions are: CP-SAT finds better plans in them than in the
+        whole model, and smaller neighbourhoods within them are easier to solve."""
+        t0 = time.perf_counter()
+        losses = self.lp_losses
+        assert losses is not None and self.incumbent is not None
+        open_ = sorted(loss for o, loss in enumerate(losses) if o not in self.banned)
+        if not open_:
+            return
+        k = min(len(open_) - 1, REDUCED_PER_DEMAND * len(self.problem.demands))
+        while not (self.stop is not None and self.stop.is_set()):
+            left = budget - (time.perf_counter() - t0)
+            if left <= 0.01:
+                return
+            self._rule_out(i)
+            limit = open_[k]
+            allowed = {o for o, loss in enumerate(losses) if loss <= limit}
+            allowed -= self.banned
+            allowed.update(o for o in self.incumbent if o is not None)
+            whole = limit >= self._slack(i)
+            if not whole and len(allowed) >= REDUCED_MAX_FRACTION * len(losses):
+                return  # hardly smaller than the whole model
+            self.cheap = allowed
+            status = self._search_within(i, allowed, left)
+            if status != cp_model.OPTIMAL:
+                return
+            if self._slack(i) <= limit:
+                # every solution at least as good is in the neighbourhood: the incumbent is best
+                level = self.problem.levels[i]
+                value = self.values()[i]
+                self.bounds[i] = _tighter(self.bounds[i], value, level.sense == Sense.MAXIMIZE)
+                self.proven[i] = True
+                return
+            k = min(len(open_) - 1, k + k // 2 + 1)
 
     def _relaxation(self) -> Relaxation:
         if self.lp is None:
@@ -524,6 +628,7 @@ class _Run:
         self.lp_seconds = time.perf_counter() - t_lp
         if plain is not None:
             value = sum(c * plain[o] for o, c in coef.items())
+            self.lp_value, self.lp_losses = value, lp.losses()
             oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
             self.lp_bound = float(oriented if level.sense == Sense.MAXIMIZE else -oriented)
         tie = _tiebreak_level(self.problem, level)
@@ -735,10 +840,7 @@ class _Run:
                 continue
             for o in ids:
                 if o not in self.banned and b - coef.get(o, 0) > slack:
-                    self.banned.add(o)
-                    model.add(x[o] == 0)
-                    if self.lp is not None:
-                        self.lp.forbid(o)
+                    self._ban(o)
             if not dem.required and d not in self.must and b > slack:
                 self.must.add(d)
                 model.add_exactly_one([x[o] for o in ids])  # (an at-least-one is not in the LP)

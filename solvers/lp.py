@@ -146,8 +146,9 @@ class Relaxation:
         reduced cost where that is negative, else 0. LP duality gives, for every choice x
         within the rows, value(x) <= LP optimum - sum of the losses of the options x takes
         (the options the LP takes whole have no loss; reduced costs of the other sign only
-        lower the right side, so they are left out)."""
-        return [max(0.0, -v.reduced_cost()) for v in self.x]
+        lower the right side, so they are left out). A fixed option has none either: its
+        reduced cost belongs to its lower bound of 1, which every choice meets."""
+        return [0.0 if v.lb() >= 1.0 else max(0.0, -v.reduced_cost()) for v in self.x]
 
     def solve(self, coef: Mapping[int, int], time_limit: float) -> list[float] | None:
         """Maximise sum coef[o] * x[o]; the optimal x, or None (no optimum in time)."""

@@ -362,11 +362,14 @@ class _Run:
             bound = _tighter(bound, self.lp_bound, objective.maximize)
             self.bounds[i] = bound
             self.proven[i] = bound == self.values()[i]
+        searches_end = time.perf_counter() + cheap + lns
         if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
             self._cheap(i, cheap)
         if lns > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
             self._rule_out(i)
-            self._lns(i, lns)
+            # with what the reduced-cost search left (it stops early when its neighbourhood
+            # would hold most of the options)
+            self._lns(i, searches_end - time.perf_counter())
         if not self.broken and self.incumbent is not None:
             self.proven[i] = self.proven[i] or self.bounds[i] == self.values()[i]
             self.seconds[i] = time.perf_counter() - t_level
@@ -474,14 +477,15 @@ class _Run:
             allowed = {o for o, loss in enumerate(losses) if loss <= limit}
             allowed -= self.banned
             allowed.update(o for o in self.incumbent if o is not None)
-            whole = limit >= self._slack(i)
+            # (the last one holds every option not banned, whatever the slack)
+            whole = limit >= self._slack(i) or k == len(open_) - 1
             if not whole and len(allowed) >= REDUCED_MAX_FRACTION * len(losses):
                 return  # hardly smaller than the whole model
             self.cheap = allowed
             status = self._search_within(i, allowed, left)
             if status != cp_model.OPTIMAL:
                 return
-            if self._slack(i) <= limit:
+            if k == len(open_) - 1 or self._slack(i) <= limit:
                 # every solution at least as good is in the neighbourhood: the incumbent is best
                 level = self.problem.levels[i]
                 value = self.values()[i]

@@ -61,9 +61,6 @@ FOCUS_SHARE = 0.8  # of a LINEAR level's budget, at most, for the focused neighb
 FOCUS_MAX_FRACTION = 0.3  # ... that hold less than this share of the options: CP-SAT solves those
 # to their optimum in a fraction of a level's time (team re-plan, keeping: 24 % in 0.2-0.5 s),
 # larger ones hardly (team, placing: 49 % not in 1.2 s; at city scale they cost 4 % placed)
-HANDOVER_GAP = 0.001  # CP-SAT's own relative gap at the end of its share below which it runs on:
-# on Chu & Beasley the slow B/C proofs were at 0.04-0.08 % there (c10200, b10200, c20100, proven
-# at 26, 12 and 7 s), type D at 0.14 % (d05100) to 2 % (d20100), where the searches do better
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 
 
@@ -74,33 +71,6 @@ class StopFlag(Protocol):
 
 
 OnLevel = Callable[[str, int, int], None]
-
-
-class _Handover(cp_model.CpSolverSolutionCallback):
-    """Stops CP-SAT's search `after` seconds when its own gap (objective against bound, relative)
-    is then above `gap`; below it, the search runs on to its time limit."""
-
-    def __init__(self, solver: cp_model.CpSolver, after: float, gap: float) -> None:
-        super().__init__()
-        self.solver, self.after, self.gap = solver, after, gap
-        self.value: float | None = None
-        self.bound: float | None = None
-        self.done = threading.Event()
-        solver.best_bound_callback = self._on_bound
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-
-    def on_solution_callback(self) -> None:
-        self.value = self.objective_value
-
-    def _on_bound(self, bound: float) -> None:
-        self.bound = bound
-
-    def _watch(self) -> None:
-        if self.done.wait(self.after):
-            return
-        value, bound = self.value, self.bound
-        if value is None or bound is None or abs(value - bound) > self.gap * max(1.0, abs(value)):
-            self.solver.stop_search()
 
 
 class _StopWatcher:
@@ -356,13 +326,7 @@ class _Run:
         lns = min(LNS_SHARE * (budget - cheap), LNS_MAX_SECONDS) if linear else 0.0
         if linear:
             self._rule_out(i)
-        level_end = time.perf_counter() + budget
-        if cheap + lns > 0:
-            # CP-SAT runs on when it is close to a proof at its share (the slower Chu & Beasley
-            # B/C proofs); else the searches below take over
-            status, solver = self._run_solver(budget, handover=budget - cheap - lns)
-        else:
-            status, solver = self._run_solver(budget)
+        status, solver = self._run_solver(budget - cheap - lns)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)
         if self.broken:
@@ -398,17 +362,10 @@ class _Run:
             bound = _tighter(bound, self.lp_bound, objective.maximize)
             self.bounds[i] = bound
             self.proven[i] = bound == self.values()[i]
-        searches_end = level_end
-        cheap = min(cheap, level_end - time.perf_counter())
+        searches_end = time.perf_counter() + cheap + lns
         if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
             self._cheap(i, cheap)
-        if (
-            lns > 0
-            and searches_end - time.perf_counter() > 0.01
-            and not self.proven[i]
-            and not self.broken
-            and self.incumbent is not None
-        ):
+        if lns > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
             self._rule_out(i)
             # with what the reduced-cost search left (it stops early when its neighbourhood
             # would hold most of the options)
@@ -762,11 +719,8 @@ class _Run:
         model: cp_model.CpModel | None = None,
         presolve: bool = False,
         workers: int | None = None,
-        handover: float | None = None,
     ) -> tuple[int, cp_model.CpSolver]:
-        """Solve `model` (default: this run's model) within `budget` seconds, stoppable; with
-        `handover`, stopped after that many seconds unless CP-SAT's own gap is then below
-        HANDOVER_GAP (`_Handover`)."""
+        """Solve `model` (default: this run's model) within `budget` seconds, stoppable."""
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(budget, 0.0)
@@ -778,16 +732,8 @@ class _Run:
         # it can take the whole budget before the (complete, feasible) hint counts; the small
         # RENS sub-models keep it
         params.cp_model_presolve = presolve
-        watch = None if handover is None else _Handover(solver, handover, HANDOVER_GAP)
         with _StopWatcher(solver, self.stop):
-            if watch is None:
-                status = solver.solve(self.am.model if model is None else model)
-            else:
-                watch.thread.start()
-                try:
-                    status = solver.solve(self.am.model if model is None else model, watch)
-                finally:
-                    watch.done.set()
+            status = solver.solve(self.am.model if model is None else model)
         return status, solver
 
     def _check_status(self, status: int) -> None:

@@ -320,7 +320,7 @@ class _Run:
         if self.lp_solution is not None:
             spent = self._rens(i, RENS_SHARE * budget)
             budget -= spent
-        # (the first solution of a problem without one gets all the time)
+        # (a level without any solution yet, such as a first non-LINEAR one, gets all the time)
         linear = level.kind == LevelKind.LINEAR and self.incumbent is not None
         cheap = REDUCED_SHARE * budget if linear and self.lp_losses is not None else 0.0
         lns = min(LNS_SHARE * (budget - cheap), LNS_MAX_SECONDS) if linear else 0.0
@@ -380,8 +380,9 @@ class _Run:
         solves that small model, and a better result becomes the incumbent. A neighbourhood
         solved to its optimum makes the next one a resource larger, one that is not makes it
         a resource smaller. CP-SAT's own neighbourhoods, with 2 workers, get a share of one;
-        these get all of it (on Chu & Beasley d20100 at 30 s: 6,272 on average over 8 runs
-        against 6,293 over 3 without; single runs spread over 6,257-6,293)."""
+        these get all of it. After `_cheap` they stay within its options (on Chu & Beasley
+        d20100 and d20200 at 30 s, one run each: 0.50 % / 0.56 % above the best known against
+        0.70 % / 0.80 % over all options)."""
         t0 = time.perf_counter()
         rng = random.Random(self.seed)
         options, banned = self.problem.options, self.banned

@@ -141,6 +141,12 @@ class Relaxation:
         for o, c in coef.items():
             row.SetCoefficient(self.x[o], float(c))
 
+    def duals(self) -> list[float]:
+        """Per demand, the dual value of its row "at most one option" (exactly one when
+        required) in the last optimal `solve`, as a price of the maximised objective (0 for a
+        demand without options)."""
+        return [0.0 if row is None else row.dual_value() for row in self.assign_rows]
+
     def losses(self) -> list[float]:
         """Per option, what the last optimal `solve` says choosing it costs at least: minus its
         reduced cost where that is negative, else 0. LP duality gives, for every choice x

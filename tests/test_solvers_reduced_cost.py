@@ -187,7 +187,7 @@ def test_rule_out_bans_no_option_of_a_choice_as_good_as_the_incumbent(
     assume(run.lp_losses is not None)  # (a level of zero weights has no LP)
     run._rule_out(0)
     event(f"banned: {bool(run.banned)}")
-    slack = run._slack(0)
+    slack = run._slack(0, run.lp_value)
     incumbent = run.values()[0] * _sign(problem)
     assert verify(problem, run.incumbent) == []
     assert not _chosen(run.incumbent) & run.banned
@@ -238,7 +238,7 @@ def test_rule_out_bans_the_expensive_option() -> None:
     assert expensive in run.banned
     # exactly the options whose loss exceeds the slack (here also job 0 or 1 on agent 0, dearer
     # by 1 and 2, with the margin as it is) ...
-    slack = run._slack(0)
+    slack = run._slack(0, run.lp_value)
     assert run.banned == {o for o, loss in enumerate(run.lp_losses) if loss > slack}
     # ... and the other optimum's options, not in the incumbent, stay allowed
     assert not (set(first) | set(second)) & run.banned

@@ -27,6 +27,7 @@ from solvers.decompose import Component, split, sub_problem
 from solvers.greedy.chains import improve
 from solvers.greedy.solve import guided, insert
 from solvers.greedy.solve import solve as greedy_solve
+from solvers.lagrange import Lagrangian
 from solvers.lp import Relaxation
 from solvers.problem import (
     Level,
@@ -55,6 +56,8 @@ REDUCED_SHARE = 0.25  # of a LINEAR level's search time, for the search among th
 # relaxation's reduced costs say are cheap (on Chu & Beasley type D the strongest of the searches)
 REDUCED_PER_DEMAND = 3  # options per demand in its first neighbourhood (cheapest by reduced cost)
 REDUCED_MAX_FRACTION = 0.6  # ... unless that holds this share of the options or more
+LAGRANGE_SHARE = 0.1  # of a LINEAR level's search time, at most, for the Lagrangian bound (it
+# stops earlier once its steps no longer lower it: 0.4-1.2 s on Chu & Beasley C and D)
 LOSS_TOLERANCE = 0.5  # + 1e-6 of the LP value: reduced costs are floating point, level values
 # integers, so an option is ruled out only when its loss exceeds the gap by more than this
 FOCUS_SHARE = 0.8  # of a LINEAR level's budget, at most, for the focused neighbourhoods ...
@@ -184,6 +187,11 @@ class _Run:
         # loss by reduced cost (`Relaxation.losses`); the options of the last reduced-cost search
         self.lp_value: float | None = None
         self.lp_losses: list[float] | None = None
+        self.lp_duals: list[float] | None = None  # per demand, of the plain LP
+        # the same from the Lagrangian relaxation (`solvers.lagrange`), and its level bound
+        self.lag_value: float | None = None
+        self.lag_losses: list[float] | None = None
+        self.lag_bound: float | None = None
         self.cheap: set[int] | None = None
         self.held: dict[int, int] = {}  # unproven LINEAR level -> the value it is held at
         self.incumbent, partial_hint = _warm_start(problem)
@@ -301,7 +309,8 @@ class _Run:
             else:
                 model.minimize(target)
         self.scales[i] = (scale, spread)
-        self.lp_bound = self.lp_value = self.lp_losses = self.cheap = None
+        self.lp_bound = self.lp_value = self.lp_losses = self.lp_duals = self.cheap = None
+        self.lag_bound = self.lag_value = self.lag_losses = None
         if level.kind == LevelKind.LINEAR and self.incumbent is not None:
             # the focused neighbourhoods first: on a re-plan they reach the fewest moves from
             # the earlier levels' plan in 0.2-0.4 s, after the LP-led starts (0.5 s) in 0.4-0.6 s
@@ -364,6 +373,12 @@ class _Run:
             self.proven[i] = bound == self.values()[i]
         searches_end = time.perf_counter() + cheap + lns
         if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+            # the Lagrangian bound, from the searches' time: on a GAP stronger than the LP's
+            spent = self._lagrange(i, LAGRANGE_SHARE * (cheap + lns))
+            cheap -= spent * cheap / (cheap + lns)
+            self.bounds[i] = _tighter(self.bounds[i], self.lag_bound, objective.maximize)
+            self.proven[i] = self.bounds[i] == self.values()[i]
+        if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
             self._cheap(i, cheap)
         if lns > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
             self._rule_out(i)
@@ -421,27 +436,39 @@ class _Run:
             else:
                 size = max(2, size - 1)
 
-    def _slack(self, i: int) -> float:
-        """The most loss (`Relaxation.losses`) a solution of level i as good as the incumbent
-        can have: the LP value less the incumbent's (oriented to be maximised), plus a margin
-        for the floating point of the reduced costs (level values are integers)."""
-        assert self.lp_value is not None
+    def _pricings(self) -> list[tuple[float, list[float]]]:
+        """The relaxations of the level being solved that price its options: (value, losses),
+        the LP's and then the Lagrangian's (the stronger) when they were solved."""
+        out: list[tuple[float, list[float]]] = []
+        if self.lp_value is not None and self.lp_losses is not None:
+            out.append((self.lp_value, self.lp_losses))
+        lag, losses = self.lag_value, self.lag_losses
+        tighter = lag is not None and (self.lp_value is None or lag < self.lp_value)
+        if tighter and lag is not None and losses is not None:
+            out.append((lag, losses))
+        return out
+
+    def _slack(self, i: int, relaxed: float) -> float:
+        """The most loss (`Relaxation.losses`, `Lagrangian.losses`) a solution of level i as
+        good as the incumbent can have: the relaxation's value less the incumbent's (oriented
+        to be maximised), plus a margin for floating point (level values are integers)."""
         sign = 1 if self.problem.levels[i].sense == Sense.MAXIMIZE else -1
-        gap = self.lp_value - sign * self.values()[i]
-        return gap + LOSS_TOLERANCE + 1e-6 * abs(self.lp_value)
+        gap = relaxed - sign * self.values()[i]
+        return gap + LOSS_TOLERANCE + 1e-6 * abs(relaxed)
 
     def _rule_out(self, i: int) -> None:
-        """Reduced-cost fixing: an option whose loss (`Relaxation.losses`) exceeds the gap
-        between the LP value of level i and the incumbent's is in no solution as good as the
-        incumbent, so in none this level or a later one can end with: ban it."""
-        losses = self.lp_losses
-        if losses is None or self.incumbent is None:
+        """Reduced-cost fixing: an option whose loss (by the LP's reduced costs or the
+        Lagrangian's) exceeds the gap between that relaxation's value of level i and the
+        incumbent's is in no solution as good as the incumbent, so in none this level or a
+        later one can end with: ban it."""
+        if self.incumbent is None:
             return
-        limit = self._slack(i)
         taken = set(self.incumbent)
-        for o, loss in enumerate(losses):
-            if loss > limit and o not in self.banned and o not in taken:
-                self._ban(o)
+        for relaxed, losses in self._pricings():
+            limit = self._slack(i, relaxed)
+            for o, loss in enumerate(losses):
+                if loss > limit and o not in self.banned and o not in taken:
+                    self._ban(o)
 
     def _ban(self, o: int) -> None:
         """Option o can no longer be chosen. Its variable's domain becomes {0}: CP-SAT, which
@@ -463,8 +490,8 @@ class _Run:
         where the best known solutions are: CP-SAT finds better plans in them than in the
         whole model, and smaller neighbourhoods within them are easier to solve."""
         t0 = time.perf_counter()
-        losses = self.lp_losses
-        assert losses is not None and self.incumbent is not None
+        relaxed, losses = self._pricings()[-1]
+        assert self.incumbent is not None
         open_ = sorted(loss for o, loss in enumerate(losses) if o not in self.banned)
         if not open_:
             return
@@ -479,14 +506,14 @@ class _Run:
             allowed -= self.banned
             allowed.update(o for o in self.incumbent if o is not None)
             # (the last one holds every option not banned, whatever the slack)
-            whole = limit >= self._slack(i) or k == len(open_) - 1
+            whole = limit >= self._slack(i, relaxed) or k == len(open_) - 1
             if not whole and len(allowed) >= REDUCED_MAX_FRACTION * len(losses):
                 return  # hardly smaller than the whole model
             self.cheap = allowed
             status = self._search_within(i, allowed, left)
             if status != cp_model.OPTIMAL:
                 return
-            if k == len(open_) - 1 or self._slack(i) <= limit:
+            if k == len(open_) - 1 or self._slack(i, relaxed) <= limit:
                 # every solution at least as good is in the neighbourhood: the incumbent is best
                 level = self.problem.levels[i]
                 value = self.values()[i]
@@ -494,6 +521,27 @@ class _Run:
                 self.proven[i] = True
                 return
             k = min(len(open_) - 1, k + k // 2 + 1)
+
+    def _lagrange(self, i: int, budget: float) -> float:
+        """The Lagrangian bound of level i (`solvers.lagrange`), from the LP's duals, and its
+        losses per option for `_rule_out` and `_cheap`. Returns the seconds spent."""
+        t0 = time.perf_counter()
+        level = self.problem.levels[i]
+        coef = self._coefficients(level)
+        if not coef or self.incumbent is None or self.lp_duals is None:
+            return 0.0
+        relaxation = Lagrangian(self.problem, coef, self.banned, self.must)
+        if not relaxation.usable:
+            return time.perf_counter() - t0
+        maximize = level.sense == Sense.MAXIMIZE
+        known = self.values()[i] if maximize else -self.values()[i]
+        value = relaxation.optimise(known, t0 + budget, self.lp_duals)
+        if math.isinf(value):
+            return time.perf_counter() - t0
+        self.lag_value, self.lag_losses = value, relaxation.losses()
+        oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
+        self.lag_bound = float(oriented if maximize else -oriented)
+        return time.perf_counter() - t0
 
     def _relaxation(self) -> Relaxation:
         if self.lp is None:
@@ -633,7 +681,7 @@ class _Run:
         self.lp_seconds = time.perf_counter() - t_lp
         if plain is not None:
             value = sum(c * plain[o] for o, c in coef.items())
-            self.lp_value, self.lp_losses = value, lp.losses()
+            self.lp_value, self.lp_losses, self.lp_duals = value, lp.losses(), lp.duals()
             oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
             self.lp_bound = float(oriented if level.sense == Sense.MAXIMIZE else -oriented)
         tie = _tiebreak_level(self.problem, level)

@@ -187,11 +187,17 @@ class Lagrangian:
         return total, taken
 
     def optimise(
-        self, known: float, deadline: float, start: Sequence[float] | None = None
+        self,
+        known: float,
+        deadline: float,
+        start: Sequence[float] | None = None,
+        give_up_above: float | None = None,
     ) -> float:
         """Subgradient steps towards the lowest L(u) until `deadline` (perf_counter) or until
         the bound is within 1 of `known` (a solution's value: the bound cannot go below it).
-        `start`: multipliers per demand (e.g. the LP's duals). Returns the best bound."""
+        `start`: multipliers per demand (e.g. the LP's duals). When L at the start is above
+        `give_up_above` (e.g. well above the LP bound: the relaxation dropped too much), stop
+        there. Returns the best bound."""
         u = np.zeros(len(self.rows))
         if start is not None:
             u = np.array([start[d] for d in self.rows], dtype=float)
@@ -206,6 +212,8 @@ class Lagrangian:
                 if stall >= STALL_STEPS:
                     factor, stall = factor / 2, 0
             if self.value < known + 1 - 1e-6 or factor < MIN_STEP_FACTOR:
+                break
+            if give_up_above is not None and value > give_up_above:
                 break
             g = 1.0 - taken
             # a row at most one with u at 0 and nothing taken cannot go lower

@@ -58,6 +58,7 @@ REDUCED_PER_DEMAND = 3  # options per demand in its first neighbourhood (cheapes
 REDUCED_MAX_FRACTION = 0.6  # ... unless that holds this share of the options or more
 LAGRANGE_SHARE = 0.1  # of a LINEAR level's search time, at most, for the Lagrangian bound (it
 # stops earlier once its steps no longer lower it: 0.4-1.2 s on Chu & Beasley C and D)
+GIVE_UP_ABOVE_LP = 0.005  # ... or less: it stops when it starts this far above the LP bound
 LOSS_TOLERANCE = 0.5  # + 1e-6 of the LP value: reduced costs are floating point, level values
 # integers, so an option is ruled out only when its loss exceeds the gap by more than this
 FOCUS_SHARE = 0.8  # of a LINEAR level's budget, at most, for the focused neighbourhoods ...
@@ -438,14 +439,12 @@ class _Run:
 
     def _pricings(self) -> list[tuple[float, list[float]]]:
         """The relaxations of the level being solved that price its options: (value, losses),
-        the LP's and then the Lagrangian's (the stronger) when they were solved."""
+        the LP's and then the Lagrangian's (kept only when tighter than the LP's)."""
         out: list[tuple[float, list[float]]] = []
         if self.lp_value is not None and self.lp_losses is not None:
             out.append((self.lp_value, self.lp_losses))
-        lag, losses = self.lag_value, self.lag_losses
-        tighter = lag is not None and (self.lp_value is None or lag < self.lp_value)
-        if tighter and lag is not None and losses is not None:
-            out.append((lag, losses))
+        if self.lag_value is not None and self.lag_losses is not None:
+            out.append((self.lag_value, self.lag_losses))  # (set only when tighter)
         return out
 
     def _slack(self, i: int, relaxed: float) -> float:
@@ -535,9 +534,15 @@ class _Run:
             return time.perf_counter() - t0
         maximize = level.sense == Sense.MAXIMIZE
         known = self.values()[i] if maximize else -self.values()[i]
-        value = relaxation.optimise(known, t0 + budget, self.lp_duals)
-        if math.isinf(value):
-            return time.perf_counter() - t0
+        # (from the LP's duals a useful relaxation starts near the LP bound: on a GAP at or below
+        # it, on a team's placement level, with the conditions and a dimension dropped, 4 %
+        # above it, and its steps never got below it)
+        limit = None
+        if self.lp_value is not None:
+            limit = self.lp_value + GIVE_UP_ABOVE_LP * abs(self.lp_value) + 1.0
+        value = relaxation.optimise(known, t0 + budget, self.lp_duals, limit)
+        if math.isinf(value) or (self.lp_value is not None and value >= self.lp_value):
+            return time.perf_counter() - t0  # no tighter than the LP: of no use
         self.lag_value, self.lag_losses = value, relaxation.losses()
         oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
         self.lag_bound = float(oriented if maximize else -oriented)

@@ -202,7 +202,7 @@ class Lagrangian:
         if start is not None:
             u = np.array([start[d] for d in self.rows], dtype=float)
         u = np.where(self.required, u, np.maximum(u, 0.0))
-        factor, stall = 1.0, 0
+        factor, stall, first = 1.0, 0, True
         while time.perf_counter() < deadline:
             value, taken = self.evaluate(u)
             if value < self.value - 1e-9:
@@ -213,8 +213,9 @@ class Lagrangian:
                     factor, stall = factor / 2, 0
             if self.value < known + 1 - 1e-6 or factor < MIN_STEP_FACTOR:
                 break
-            if give_up_above is not None and value > give_up_above:
+            if give_up_above is not None and value > give_up_above and first:
                 break
+            first = False
             g = 1.0 - taken
             # a row at most one with u at 0 and nothing taken cannot go lower
             g[(~self.required) & (u <= 0) & (g > 0)] = 0.0

@@ -185,7 +185,9 @@ def test_chu_beasley_c05100_bound_is_tighter_than_the_lp_and_bans_options() -> N
     assert xs is not None
     lp_value = sum(c * xs[o] for o, c in coef.items())
     relaxation = Lagrangian(problem, coef)
-    value = relaxation.optimise(-1_931, time.perf_counter() + 5.0, lp.duals())
+    # (with the engine's limit for giving up at the start: the steps after it may go above it)
+    limit = lp_value + cpsat_solve.GIVE_UP_ABOVE_LP * abs(lp_value) + 1.0
+    value = relaxation.optimise(-1_931, time.perf_counter() + 5.0, lp.duals(), limit)
     assert -value <= 1_931 + EPS  # a bound (on the cost, from below)
     assert -value > -lp_value + 3  # clearly tighter than the LP
     assert -value > 1_931 - 3
@@ -218,3 +220,21 @@ def test_fixed_options_count_and_the_most_binding_dimension_is_kept() -> None:
     relaxation = Lagrangian(problem, _coef(problem))
     value = relaxation.optimise(best, time.perf_counter() + 2.0)
     assert value == pytest.approx(best)
+
+
+def test_giving_up_applies_to_the_start_only() -> None:
+    """Below the limit at the start, the steps go on even where a step lands above it."""
+    problem = read_gap(GAP_DIR / "chu1997" / "c05100")
+    coef = _coef(problem)
+    lp = Relaxation(problem)
+    assert lp.solve(coef, 5.0) is not None
+    start, _ = Lagrangian(problem, coef).evaluate(
+        np.array([lp.duals()[d] for d in range(len(problem.demands))])
+    )
+    free = Lagrangian(problem, coef).optimise(-1_931, time.perf_counter() + 5.0, lp.duals())
+    limited = Lagrangian(problem, coef)
+    value = limited.optimise(-1_931, time.perf_counter() + 5.0, lp.duals(), start + 1e-3)
+    assert value == pytest.approx(free)
+    assert value < start - 1
+    gave_up = Lagrangian(problem, coef)
+    assert gave_up.optimise(-1_931, time.perf_counter() + 5.0, lp.duals(), start - 1) == start

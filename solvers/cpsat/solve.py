@@ -489,7 +489,9 @@ class _Run:
         where the best known solutions are: CP-SAT finds better plans in them than in the
         whole model, and smaller neighbourhoods within them are easier to solve."""
         t0 = time.perf_counter()
-        relaxed, losses = self._pricings()[-1]
+        # (by the LP's losses: ordered by the Lagrangian's, Chu & Beasley D averaged 0.341 % in
+        # three runs against 0.311 % in four by the LP's; its bans still apply)
+        relaxed, losses = self._pricings()[0]
         assert self.incumbent is not None
         open_ = sorted(loss for o, loss in enumerate(losses) if o not in self.banned)
         if not open_:

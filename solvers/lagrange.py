@@ -55,13 +55,7 @@ class _Knapsack:
         cap = self.capacity
         tables = [np.zeros(cap + 1)]
         for k in positive:
-            w, table = int(self.loads[k]), tables[-1]
-            new = table.copy()
-            if w == 0:
-                new += gains[k]
-            elif w <= cap:
-                new[w:] = np.maximum(table[w:], table[: cap + 1 - w] + gains[k])
-            tables.append(new)
+            tables.append(_add(tables[-1], int(self.loads[k]), float(gains[k]), cap))
         c = cap
         for t in range(len(positive) - 1, -1, -1):
             if tables[t + 1][c] != tables[t][c]:

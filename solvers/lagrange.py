@@ -82,10 +82,11 @@ class _Knapsack:
         suffix.reverse()  # suffix[t]: the options positive[t:]
         best = float(prefix[-1][cap])
         full = prefix[-1]
-        out = np.empty(len(self.ids))
-        for k in range(len(self.ids)):
-            rest = cap - int(self.loads[k])
-            out[k] = np.inf if rest < 0 else best - (gains[k] + full[rest])
+        # an option outside the table: taken on top of the best choice within the rest
+        rest = cap - self.loads
+        out = np.full(len(self.ids), np.inf)
+        fits = rest >= 0
+        out[fits] = best - (gains[fits] + full[rest[fits]])
         for t, k in enumerate(positive):
             rest = cap - int(self.loads[k])
             if rest < 0:

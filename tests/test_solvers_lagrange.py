@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from solver_fixtures import GAP_DIR, small_problems
 from test_solvers_reduced_cost import _feasible, _optima, _prepared, _sign, gap_problems
 
-from solvers import Problem
+from solvers import Demand, Level, Option, Problem, Resource, Sense
 from solvers.gapfile import read_gap
 from solvers.lagrange import Lagrangian, _Knapsack
 from solvers.lp import Relaxation
@@ -124,8 +124,6 @@ def test_optimised_bound_lies_between_the_optimum_and_the_lp(problem: Problem) -
 
 
 def test_large_capacities_are_scaled_and_the_bound_stays_valid() -> None:
-    from solvers import Demand, Level, Option, Resource, Sense
-
     # loads of thousands (minutes, say): the table is scaled down to MAX_CAPACITY steps
     capacity = 3 * 4_000 + 7
     resources = [Resource("r0", (capacity,)), Resource("r1", (capacity,))]
@@ -196,7 +194,7 @@ def test_chu_beasley_c05100_bound_is_tighter_than_the_lp_and_bans_options() -> N
     assert sum(loss > slack for loss in losses) > len(losses) // 2
 
 
-def test_engine_proves_c05100_and_reports_a_valid_bound() -> None:
+def test_engine_on_c05100_reports_a_valid_value_and_bound() -> None:
     problem = read_gap(GAP_DIR / "chu1997" / "c05100")
     solution = cpsat_solve.solve(problem, time_limit=20.0, workers=2, seed=0)
     level = solution.levels[0]
@@ -208,8 +206,6 @@ def test_fixed_options_count_and_the_most_binding_dimension_is_kept() -> None:
     """A fixed demand alone on its resource adds its weight to the bound; the other resource
     has a loose first dimension and a binding second one, and with that one kept the bound is
     the optimum (one of the three demands fits there)."""
-    from solvers import Demand, Level, Option, Resource, Sense
-
     resources = [Resource("r0", (100, 1)), Resource("r1", (5, 5))]
     demands = [Demand(f"d{d}") for d in range(3)] + [Demand("f", fixed=3)]
     options = [Option(d, 0, (1, 1)) for d in range(3)] + [Option(3, 1, (2, 2))]

@@ -546,8 +546,7 @@ class _Run:
         if math.isinf(value) or (self.lp_value is not None and value >= self.lp_value):
             return time.perf_counter() - t0  # no tighter than the LP: of no use
         self.lag_value, self.lag_losses = value, relaxation.losses()
-        oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
-        self.lag_bound = float(oriented if maximize else -oriented)
+        self.lag_bound = _relaxed_bound(value, maximize)
         return time.perf_counter() - t0
 
     def _relaxation(self) -> Relaxation:
@@ -689,8 +688,7 @@ class _Run:
         if plain is not None:
             value = sum(c * plain[o] for o, c in coef.items())
             self.lp_value, self.lp_losses, self.lp_duals = value, lp.losses(), lp.duals()
-            oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
-            self.lp_bound = float(oriented if level.sense == Sense.MAXIMIZE else -oriented)
+            self.lp_bound = _relaxed_bound(value, level.sense == Sense.MAXIMIZE)
         tie = _tiebreak_level(self.problem, level)
         if tie is not None:
             # the LP of the combined objective, as CP-SAT will see it
@@ -916,6 +914,13 @@ def _tighter(bound: float, other: float | None, maximize: bool) -> float:
     if math.isnan(bound):
         return float(other)
     return float(min(bound, other) if maximize else max(bound, other))
+
+
+def _relaxed_bound(value: float, maximize: bool) -> float:
+    """The level bound a relaxation's value (oriented to be maximised) gives: rounded down to
+    the integer below (level values are integers), in the level's own sense."""
+    oriented = math.floor(value + 1e-6 * max(1.0, abs(value)))
+    return float(oriented if maximize else -oriented)
 
 
 def _integer_bound(bound: float, maximize: bool) -> float:

@@ -7,15 +7,16 @@ level whose demand weights form two tiers (`plaatsen-*`: a family weighs more th
 consults together), by long CP-SAT runs on the level split lexicographically:
 
 1. the earlier levels held at the engine's values, maximise the number of top-tier demands placed
-   (families); CP-SAT's result F and its bound;
+   (families); F is the most placed in a plan seen (this run's or the engine's), and the run
+   gives a bound on it;
 2. with exactly F of them placed, maximise the level itself.
 
 Lower bound: the best value of a plan seen (the engine's, the first run's, the second run's).
 Upper bound: max(the second run's bound, `hi * (F - 1) + sum of the other weights`, and
 `hi * (first run's bound) + sum of the other weights` when that bound is above F), or the
-engine's own bound when that is lower. Fixing the count at exactly F is what makes the second
-run provable: with "at least F" CP-SAT's bound stays near the LP's. The probe is slow (minutes)
-and changes nothing in the engine; it is not part of the suite or of CI.
+engine's own bound when that is lower. Fixing the count at exactly F is what let the second run
+be proven on the balanced team: with "at least F" it ended at the LP's bound (one run). The probe
+is slow (minutes) and changes nothing in the engine; it is not part of the suite or of CI.
 
     .venv/bin/python benchmarks/tiers.py --scale team --variant balanced --seconds 120 --workers 8
 """
@@ -48,9 +49,9 @@ class Probe:
     engine_value: float
     engine_bound: float
     engine_proven: bool
-    top_placed: int  # top-tier demands placed by the first run
-    top_bound: int  # ... and the first run's bound on them
-    lower: int  # the best value known: the second run's or the engine's
+    top_placed: int  # most top-tier demands placed in a plan seen (the first run's, the engine's)
+    top_bound: int  # the first run's bound on them
+    lower: int  # the best value of a plan seen (the engine's, the first run's, the second's)
     upper: int  # a bound on the optimum from both runs
     statuses: tuple[str, str]
     seconds: tuple[float, float]  # of the two runs
@@ -118,9 +119,19 @@ def probe(problem: Problem, k: int, limit: float, seconds: float, workers: int) 
     # no hints: in two runs on team-balanced, the second run started from the first run's plan
     # ended unproven (11,280, bound 11,293) where one without a hint was proven (11,292).
     # The plans seen still count for the lower bound
-    f_value, f_bound, f_status, first = run(top, None)
-    plan = first if first is not None else engine.choice
-    f_value = sum(1 for d in top.demand_weights if plan[d] is not None)
+    _, f_bound, f_status, first = run(top, None)
+
+    def placed_of(choice: list[int | None]) -> int:
+        return sum(1 for d in top.demand_weights if choice[d] is not None)
+
+    # the second run fixes the count of the plan with the most placed: the first run's, or the
+    # engine's when the first run ends short of it (it may, with few workers or little time)
+    plan = max([c for c in (first, engine.choice) if c is not None], key=placed_of)
+    f_value = placed_of(plan)
+    if f_bound < f_value:
+        # CP-SAT stopped before it had any bound (the response then holds 0): only the trivial
+        # one, every top-tier demand placed, is known
+        f_bound = len(top.demand_weights)
     value, bound, status, _ = run(level, f_value)
     if value is None:
         bound = hi * f_value + lo_total  # nothing learned about the case of f_value placed

@@ -74,3 +74,17 @@ def test_tiers_refuses_levels_without_two_lexicographic_tiers(weights) -> None:
     problem = simple_problem([4], {(0, 0): 1, (1, 0): 1, (2, 0): 1}, weights)
     with pytest.raises(ValueError, match="two-tier"):
         tiers(problem, 0)
+
+
+def test_bracket_stays_valid_when_the_runs_get_no_time() -> None:
+    # without time CP-SAT returns no plan: the engine's plan and bound stand in, the bracket
+    # still holds the optimum (two families of 2 and two backups of 1 on capacities 3 and 2)
+    loads = {(0, 0): 2, (0, 1): 2, (1, 0): 2, (2, 0): 1, (2, 1): 1, (3, 1): 1}
+    problem = simple_problem([3, 2], loads, {0: 3, 1: 3, 2: 1, 3: 1})
+    best = brute_force(problem)
+    assert best is not None
+    r = probe(problem, 0, limit=2.0, seconds=0.0, workers=1)
+    assert r.statuses[1] != "OPTIMAL"
+    assert r.lower == best[1][0] <= r.upper
+    assert r.top_placed == 2
+    assert r.top_bound >= r.top_placed  # not the 0 of a response without any bound

@@ -77,8 +77,9 @@ def tiers(problem: Problem, k: int) -> tuple[int, int]:
 
 
 def probe(problem: Problem, k: int, limit: float, seconds: float, workers: int) -> Probe:
-    """Solve `problem` with the engine at `limit`, then bound level k's optimum by the two
-    long CP-SAT runs of the module docstring (each `seconds`, with `workers`)."""
+    """Solve `problem` with the engine at `limit` (4 workers, as the planner benchmark runs
+    it), then bound level k's optimum by the two long CP-SAT runs of the module docstring (each
+    `seconds`, with `workers`)."""
     hi, lo_total = tiers(problem, k)
     level, earlier = problem.levels[k], problem.levels[:k]
     engine = solve(problem, time_limit=limit, workers=4)

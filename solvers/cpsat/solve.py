@@ -525,7 +525,8 @@ class _Run:
 
     def _lagrange(self, i: int, budget: float) -> float:
         """The Lagrangian bound of level i (`solvers.lagrange`), from the LP's duals, and its
-        losses per option for `_rule_out` and `_cheap`. Returns the seconds spent."""
+        losses per option for `_rule_out` (`_cheap` keeps the LP's order). Returns the seconds
+        spent."""
         t0 = time.perf_counter()
         level = self.problem.levels[i]
         coef = self._coefficients(level)

@@ -1,5 +1,8 @@
 """The LP relaxation of a `Problem` (GLOP, part of OR-Tools): every option variable in [0, 1].
 
+With 0/1 variables and SCIP instead of GLOP, the same rows are the exact model the MIP search
+(`solvers.mip`) solves beside CP-SAT.
+
 Used to guide a warm start (`solvers.greedy.guided`): the relaxation of a LINEAR level, with
 the earlier levels kept as linear rows, says which demands and options a good solution uses;
 its reduced costs (`losses`) say which options cannot be in a solution as good as a known one.
@@ -16,18 +19,22 @@ from solvers.problem import Problem
 
 
 class Relaxation:
-    """The LP of a problem's constraints; rows can be added as levels are fixed."""
+    """The LP of a problem's constraints; rows can be added as levels are fixed.
 
-    def __init__(self, problem: Problem) -> None:
+    With `integer=True` and a MIP backend of OR-Tools' linear solver ("SCIP"), the same rows
+    with 0/1 variables: the exact model (`solvers.mip`)."""
+
+    def __init__(self, problem: Problem, backend: str = "GLOP", integer: bool = False) -> None:
         self.problem = problem
-        s = pywraplp.Solver.CreateSolver("GLOP")
-        if s is None:  # pragma: no cover - GLOP ships with OR-Tools
-            raise RuntimeError("GLOP is not available")
+        s = pywraplp.Solver.CreateSolver(backend)
+        if s is None:  # pragma: no cover - GLOP and SCIP ship with OR-Tools
+            raise RuntimeError(f"{backend} is not available")
         self.solver = s
         inf = s.infinity()
         self.inf = inf
         options = problem.options
-        self.x = [s.NumVar(0.0, 1.0, "") for _ in options]
+        var = s.IntVar if integer else s.NumVar
+        self.x = [var(0.0, 1.0, "") for _ in options]
         x = self.x
         per = problem.options_of()
         self.per = per
@@ -155,6 +162,36 @@ class Relaxation:
         lower the right side, so they are left out). A fixed option has none either: its
         reduced cost belongs to its lower bound of 1, which every choice meets."""
         return [0.0 if v.lb() >= 1.0 else max(0.0, -v.reduced_cost()) for v in self.x]
+
+    def search(
+        self, coef: Mapping[int, int], time_limit: float
+    ) -> tuple[list[float] | None, float | None, bool]:
+        """With 0/1 variables (`integer=True`): maximise sum coef[o] * x[o] to a zero gap or
+        until `time_limit` seconds or `interrupt`. Returns the best x found (None: none), the
+        solver's bound on the objective (None: none) and whether x is proven optimal."""
+        s = self.solver
+        objective = s.Objective()
+        objective.Clear()
+        for o, c in coef.items():
+            objective.SetCoefficient(self.x[o], float(c))
+        objective.SetMaximization()
+        s.SetTimeLimit(max(1, int(time_limit * 1000)))
+        params = pywraplp.MPSolverParameters()
+        params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
+        status = s.Solve(params)
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return None, None, False
+        bound = objective.BestBound()
+        return [v.solution_value() for v in self.x], bound, status == pywraplp.Solver.OPTIMAL
+
+    def hint(self, taken: Collection[int]) -> None:
+        """Start the next `search` from the options `taken` (the others 0)."""
+        chosen = set(taken)
+        self.solver.SetHint(self.x, [1.0 if o in chosen else 0.0 for o in range(len(self.x))])
+
+    def interrupt(self) -> None:
+        """Stop a running `search` (from another thread) soon, keeping its best x."""
+        self.solver.InterruptSolve()
 
     def solve(self, coef: Mapping[int, int], time_limit: float) -> list[float] | None:
         """Maximise sum coef[o] * x[o]; the optimal x, or None (no optimum in time)."""

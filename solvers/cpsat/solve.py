@@ -29,6 +29,7 @@ from solvers.greedy.solve import guided, insert
 from solvers.greedy.solve import solve as greedy_solve
 from solvers.lagrange import Lagrangian
 from solvers.lp import Relaxation
+from solvers.mip import MipSearch
 from solvers.problem import (
     Level,
     LevelKind,
@@ -65,6 +66,7 @@ FOCUS_SHARE = 0.8  # of a LINEAR level's budget, at most, for the focused neighb
 FOCUS_MAX_FRACTION = 0.3  # ... that hold less than this share of the options: CP-SAT solves those
 # to their optimum in a fraction of a level's time (team re-plan, keeping: 24 % in 0.2-0.5 s),
 # larger ones hardly (team, placing: 49 % not in 1.2 s; at city scale they cost 4 % placed)
+MIP_MIN_SECONDS = 0.5  # a LINEAR level's search time below which no MIP search starts
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 
 
@@ -141,6 +143,19 @@ def _utilisation_scale(level: Level) -> int:
     return 1000 if level.kind == LevelKind.MAX_UTILISATION else 100
 
 
+class _Either:
+    """Set when the user's stop flag is, or the MIP search has proven its level."""
+
+    def __init__(self, stop: StopFlag | None, mip: MipSearch) -> None:
+        self.stop = stop
+        self.mip = mip
+
+    def is_set(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            return True
+        return self.mip.done.is_set() and self.mip.proven
+
+
 class _Failure(Exception):
     """A bundle cannot go on: the whole solve ends with this status."""
 
@@ -181,6 +196,9 @@ class _Run:
         # the LP relaxation (built when first needed) and the level rows to give it
         self.lp: Relaxation | None = None
         self.lp_rows: list[tuple[dict[int, int], float | None, float | None]] = []
+        self.rows: list[tuple[dict[int, int], float | None, float | None]] = []  # all of them
+        self.mip: MipSearch | None = None  # the MIP search of the level being solved
+        self.user_stop = stop
         self.lp_solution: list[float] | None = None
         self.lp_bound: float | None = None  # of the level being solved, from the LP
         self.lp_seconds = 0.0  # what the last LP bound took to solve
@@ -267,6 +285,48 @@ class _Run:
 
     def solve_level(self, i: int, budget: float) -> None:
         """Optimise level i within `budget` seconds (the earlier levels are fixed)."""
+        try:
+            self._solve_level(i, budget)
+        finally:
+            self._mip_finish(i)
+
+    def _mip_start(self, i: int, seconds: float) -> None:
+        """Start the MIP search of LINEAR level i (`solvers.mip`) for `seconds`; CP-SAT's
+        searches stop when it proves the level."""
+        if seconds < MIP_MIN_SECONDS or self.incumbent is None:
+            return
+        coef = self._coefficients(self.problem.levels[i])
+        if not coef:
+            return
+        mip = MipSearch(self.problem, coef, self.rows, self.banned, self.must, self.incumbent)
+        self.mip = mip
+        self.stop = _Either(self.user_stop, mip)
+        mip.start(seconds)
+
+    def _mip_finish(self, i: int) -> None:
+        """End the MIP search of level i (if one runs) and take what it found: a better
+        plan, a tighter bound (its optimum, when it proved one)."""
+        mip, self.mip, self.stop = self.mip, None, self.user_stop
+        if mip is None:
+            return
+        t0 = time.perf_counter()
+        mip.finish()
+        self.seconds[i] += time.perf_counter() - t0
+        if self.broken or self.incumbent is None:
+            return
+        if mip.choice is not None:
+            self._take_if_better(i, mip.choice)
+        if mip.bound is not None:
+            maximize = self.problem.levels[i].sense == Sense.MAXIMIZE
+            bound = mip.bound if maximize else -mip.bound
+            self.bounds[i] = _tighter(self.bounds[i], bound, maximize)
+            self.proven[i] = self.proven[i] or self.bounds[i] == self.values()[i]
+
+    def _stopped(self) -> bool:
+        """Has the user stopped the run, or the MIP search proven the level?"""
+        return self.stop is not None and self.stop.is_set()
+
+    def _solve_level(self, i: int, budget: float) -> None:
         level = self.problem.levels[i]
         t_level = time.perf_counter()
         am, model = self.am, self.am.model
@@ -336,6 +396,7 @@ class _Run:
         lns = min(LNS_SHARE * (budget - cheap), LNS_MAX_SECONDS) if linear else 0.0
         if linear:
             self._rule_out(i)
+            self._mip_start(i, budget)
         status, solver = self._run_solver(budget - cheap - lns)
         self.seconds[i] = time.perf_counter() - t_level
         self._check_status(status)
@@ -365,23 +426,42 @@ class _Run:
                     f"differs from evaluate() {value}"
                 )
         else:
-            self.messages.append(
-                f"level {level.name}: no better solution in time; kept the incumbent"
-            )
+            if not (self.mip is not None and self.mip.proven):
+                self.messages.append(
+                    f"level {level.name}: no better solution in time; kept the incumbent"
+                )
             bound = _tighter(math.nan, top, objective.maximize)
             bound = _tighter(bound, self.lp_bound, objective.maximize)
             self.bounds[i] = bound
             self.proven[i] = bound == self.values()[i]
         searches_end = time.perf_counter() + cheap + lns
-        if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+        if (
+            cheap > 0
+            and not self.proven[i]
+            and not self.broken
+            and self.incumbent is not None
+            and not self._stopped()
+        ):
             # the Lagrangian bound, from the searches' time: on a GAP stronger than the LP's
             spent = self._lagrange(i, LAGRANGE_SHARE * (cheap + lns))
             cheap -= spent * cheap / (cheap + lns)
             self.bounds[i] = _tighter(self.bounds[i], self.lag_bound, objective.maximize)
             self.proven[i] = self.bounds[i] == self.values()[i]
-        if cheap > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+        if (
+            cheap > 0
+            and not self.proven[i]
+            and not self.broken
+            and self.incumbent is not None
+            and not self._stopped()
+        ):
             self._cheap(i, cheap)
-        if lns > 0 and not self.proven[i] and not self.broken and self.incumbent is not None:
+        if (
+            lns > 0
+            and not self.proven[i]
+            and not self.broken
+            and self.incumbent is not None
+            and not self._stopped()
+        ):
             self._rule_out(i)
             # with what the reduced-cost search left (it stops early when its neighbourhood
             # would hold most of the options)
@@ -780,6 +860,10 @@ class _Run:
         params = solver.parameters
         params.max_time_in_seconds = max(budget, 0.0)
         params.num_workers = max(1, workers or self.workers)
+        if self.mip is not None and not self.mip.done.is_set():
+            # a core for the MIP search (with all workers beside it, on 2 cores, Chu & Beasley
+            # b10200 took 13 s and c20200 went unproven at 30 s; with one less, 7 s and 25 s)
+            params.num_workers = max(1, params.num_workers - 1)
         if self.seed is not None:
             params.random_seed = self.seed
         # CP-SAT's presolve turns capacity rows into forms whose LP relaxation is much weaker
@@ -859,6 +943,7 @@ class _Run:
                 self._lp_row(self._coefficients(level), oriented, None)
 
     def _lp_row(self, coef: dict[int, int], lo: float | None, hi: float | None) -> None:
+        self.rows.append((coef, lo, hi))
         if self.lp is not None:
             self.lp.add_row(coef, lo, hi)
         else:

@@ -1,0 +1,97 @@
+"""An exact search of one LINEAR level as a MIP with SCIP (part of OR-Tools), in a thread
+beside CP-SAT's searches.
+
+The model is `solvers.lp.Relaxation`'s rows with 0/1 variables: the problem's constraints, the
+earlier levels kept at their values, the options the run has banned and the demands it must
+assign; the incumbent is SCIP's start. On tightly packed levels SCIP's LP-based branch and
+bound proves what CP-SAT with 2 workers does not in time (Chu & Beasley c10200 and c20200 at
+30 s: unproven before, proven since; on its own, single-threaded, SCIP proves b10200 in 6 s and
+c10200 in 19 s), while on Chu & Beasley type D CP-SAT's searches find the better plans: so
+both run, and what each finds counts once the caller has `verify`-ed it.
+
+SCIP's own time limit and `interrupt` end the search; the model is built in the thread too,
+so starting one costs the caller nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Collection, Mapping, Sequence
+
+from solvers.lp import Relaxation
+from solvers.problem import Problem
+
+Row = tuple[Mapping[int, int], float | None, float | None]
+
+
+class MipSearch:
+    """One level's MIP, maximising sum coef * x, solved in a background thread."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        coef: Mapping[int, int],
+        rows: Sequence[Row],
+        banned: Collection[int],
+        must: Collection[int],
+        start: Sequence[int | None],
+    ) -> None:
+        self.problem = problem
+        # copies: the caller goes on banning options and adding rows while this runs
+        self._coef = dict(coef)
+        self._rows = list(rows)
+        self._banned = sorted(banned)
+        self._must = sorted(must)
+        self._start = [o for o in start if o is not None]
+        self.done = threading.Event()  # set when the search has ended
+        self.proven = False  # `choice` is optimal
+        self.choice: list[int | None] | None = None  # the best one found
+        self.bound: int | None = None  # on sum coef * x, rounded down (coefficients are integers)
+        self._model: Relaxation | None = None
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()  # between building the model and interrupting it
+        self._thread: threading.Thread | None = None
+
+    def start(self, seconds: float) -> None:
+        self._thread = threading.Thread(target=self._run, args=(seconds,), daemon=True)
+        self._thread.start()
+
+    def _run(self, seconds: float) -> None:
+        try:
+            model = Relaxation(self.problem, "SCIP", integer=True)
+            for row in self._rows:
+                model.add_row(*row)
+            for o in self._banned:
+                model.forbid(o)
+            for d in self._must:
+                model.require(d)
+            model.hint(self._start)
+            with self._lock:
+                if self._cancelled.is_set():
+                    return
+                self._model = model
+            xs, bound, optimal = model.search(self._coef, seconds)
+            if xs is not None:
+                choice: list[int | None] = [None] * len(self.problem.demands)
+                for o, v in enumerate(xs):
+                    if v > 0.5:
+                        choice[self.problem.options[o].demand] = o
+                self.choice = choice
+            if bound is not None and math.isfinite(bound):
+                self.bound = math.floor(bound + 1e-6)
+            self.proven = optimal and xs is not None
+        finally:
+            self.done.set()
+
+    def finish(self, cancel: bool = True) -> None:
+        """Wait for the search to end, interrupting it first when `cancel`."""
+        if self._thread is None:
+            return
+        if cancel:
+            with self._lock:
+                self._cancelled.set()
+        while self._thread.is_alive():
+            if cancel and self._model is not None:
+                self._model.interrupt()  # (lost when sent before SCIP has started: resent)
+            self._thread.join(0.02 if cancel else None)

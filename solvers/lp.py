@@ -170,12 +170,7 @@ class Relaxation:
         until `time_limit` seconds or `interrupt`. Returns the best x found (None: none), the
         solver's bound on the objective (None: none) and whether x is proven optimal."""
         s = self.solver
-        objective = s.Objective()
-        objective.Clear()
-        for o, c in coef.items():
-            objective.SetCoefficient(self.x[o], float(c))
-        objective.SetMaximization()
-        s.SetTimeLimit(max(1, int(time_limit * 1000)))
+        objective = self._maximise(coef, time_limit)
         params = pywraplp.MPSolverParameters()
         params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
         status = s.Solve(params)
@@ -183,6 +178,16 @@ class Relaxation:
             return None, None, False
         bound = objective.BestBound()
         return [v.solution_value() for v in self.x], bound, status == pywraplp.Solver.OPTIMAL
+
+    def _maximise(self, coef: Mapping[int, int], time_limit: float) -> pywraplp.Objective:
+        """Set the objective to maximise sum coef[o] * x[o], and the time limit."""
+        objective = self.solver.Objective()
+        objective.Clear()
+        for o, c in coef.items():
+            objective.SetCoefficient(self.x[o], float(c))
+        objective.SetMaximization()
+        self.solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+        return objective
 
     def hint(self, taken: Collection[int]) -> None:
         """Start the next `search` from the options `taken` (the others 0)."""
@@ -195,13 +200,7 @@ class Relaxation:
 
     def solve(self, coef: Mapping[int, int], time_limit: float) -> list[float] | None:
         """Maximise sum coef[o] * x[o]; the optimal x, or None (no optimum in time)."""
-        s = self.solver
-        objective = s.Objective()
-        objective.Clear()
-        for o, c in coef.items():
-            objective.SetCoefficient(self.x[o], float(c))
-        objective.SetMaximization()
-        s.SetTimeLimit(max(1, int(time_limit * 1000)))
-        if s.Solve() != pywraplp.Solver.OPTIMAL:
+        self._maximise(coef, time_limit)
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         return [v.solution_value() for v in self.x]

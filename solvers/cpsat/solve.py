@@ -326,6 +326,15 @@ class _Run:
         """Has the user stopped the run, or the MIP search proven the level?"""
         return self.stop is not None and self.stop.is_set()
 
+    def _open(self, i: int) -> bool:
+        """Is level i still worth searching (unproven, with an incumbent, not stopped)?"""
+        return (
+            not self.proven[i]
+            and not self.broken
+            and self.incumbent is not None
+            and not self._stopped()
+        )
+
     def _solve_level(self, i: int, budget: float) -> None:
         level = self.problem.levels[i]
         t_level = time.perf_counter()
@@ -435,33 +444,15 @@ class _Run:
             self.bounds[i] = bound
             self.proven[i] = bound == self.values()[i]
         searches_end = time.perf_counter() + cheap + lns
-        if (
-            cheap > 0
-            and not self.proven[i]
-            and not self.broken
-            and self.incumbent is not None
-            and not self._stopped()
-        ):
+        if cheap > 0 and self._open(i):
             # the Lagrangian bound, from the searches' time: on a GAP stronger than the LP's
             spent = self._lagrange(i, LAGRANGE_SHARE * (cheap + lns))
             cheap -= spent * cheap / (cheap + lns)
             self.bounds[i] = _tighter(self.bounds[i], self.lag_bound, objective.maximize)
             self.proven[i] = self.bounds[i] == self.values()[i]
-        if (
-            cheap > 0
-            and not self.proven[i]
-            and not self.broken
-            and self.incumbent is not None
-            and not self._stopped()
-        ):
+        if cheap > 0 and self._open(i):
             self._cheap(i, cheap)
-        if (
-            lns > 0
-            and not self.proven[i]
-            and not self.broken
-            and self.incumbent is not None
-            and not self._stopped()
-        ):
+        if lns > 0 and self._open(i):
             self._rule_out(i)
             # with what the reduced-cost search left (it stops early when its neighbourhood
             # would hold most of the options)

@@ -48,6 +48,7 @@ class MipSearch:
         self.proven = False  # `choice` is optimal
         self.choice: list[int | None] | None = None  # the best one found
         self.bound: int | None = None  # on sum coef * x, rounded down (coefficients are integers)
+        self.error: str | None = None  # what went wrong, if the search failed
         self._model: Relaxation | None = None
         self._cancelled = threading.Event()
         self._lock = threading.Lock()  # between building the model and interrupting it
@@ -81,6 +82,8 @@ class MipSearch:
             if bound is not None and math.isfinite(bound):
                 self.bound = math.floor(bound + 1e-6)
             self.proven = optimal and xs is not None
+        except Exception as exc:  # reported by the engine, which goes on without it
+            self.error = f"{type(exc).__name__}: {exc}"
         finally:
             self.done.set()
 

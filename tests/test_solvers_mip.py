@@ -87,6 +87,7 @@ class _Found:
 
     def __init__(self, choice: list[int | None] | None, bound: int | None, proven: bool) -> None:
         self.choice, self.bound, self.proven = choice, bound, proven
+        self.error: str | None = None
 
     def finish(self, cancel: bool = True) -> None:
         pass
@@ -145,3 +146,20 @@ def test_the_engine_proves_chu_beasley_c05100_with_the_mip_running() -> None:
     assert level.proven
     assert level.value == level.bound == 1_931
     assert lex_key(problem, [level.value]) == lex_key(problem, evaluate(problem, solution.choice))
+
+
+def test_a_failing_mip_search_is_reported_and_the_engine_goes_on(monkeypatch: Any) -> None:
+    """An error in SCIP's thread (here: building its model) does not reach the caller as an
+    exception: the engine's own searches still prove the level, and the messages say what
+    failed."""
+    import solvers.mip
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("no SCIP here")
+
+    monkeypatch.setattr(solvers.mip, "Relaxation", broken)
+    problem = read_gap(GAP_DIR / "chu1997" / "c05100")
+    solution = cpsat_solve.solve(problem, time_limit=20.0, workers=2, seed=0)
+    assert verify(problem, solution.choice) == []
+    assert solution.levels[0].value == 1_931
+    assert any("MIP search failed (RuntimeError: no SCIP here)" in m for m in solution.messages)

@@ -312,6 +312,8 @@ class _Run:
         t0 = time.perf_counter()
         mip.finish()
         self.seconds[i] += time.perf_counter() - t0
+        if mip.error is not None:
+            self.messages.append(f"internal: the MIP search failed ({mip.error})")
         if self.broken or self.incumbent is None:
             return
         if mip.choice is not None:

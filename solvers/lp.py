@@ -189,11 +189,6 @@ class Relaxation:
         self.solver.SetTimeLimit(max(1, int(time_limit * 1000)))
         return objective
 
-    def hint(self, taken: Collection[int]) -> None:
-        """Start the next `search` from the options `taken` (the others 0)."""
-        chosen = set(taken)
-        self.solver.SetHint(self.x, [1.0 if o in chosen else 0.0 for o in range(len(self.x))])
-
     def interrupt(self) -> None:
         """Stop a running `search` (from another thread) soon, keeping its best x."""
         self.solver.InterruptSolve()

@@ -3,11 +3,16 @@ beside CP-SAT's searches.
 
 The model is `solvers.lp.Relaxation`'s rows with 0/1 variables: the problem's constraints, the
 earlier levels kept at their values, the options the run has banned and the demands it must
-assign; the incumbent is SCIP's start. On tightly packed levels SCIP's LP-based branch and
-bound proves what CP-SAT with 2 workers does not in time (Chu & Beasley c10200 and c20200 at
-30 s: unproven before, proven since; on its own, single-threaded, SCIP proves b10200 in 6 s and
-c10200 in 19 s), while on Chu & Beasley type D CP-SAT's searches find the better plans: so
-both run, and what each finds counts once the caller has `verify`-ed it.
+assign. On tightly packed levels SCIP's LP-based branch and bound proves what CP-SAT with 2
+workers does not in time (Chu & Beasley c10200 and c20200 at 30 s: unproven before, proven
+since), while on Chu & Beasley type D CP-SAT's searches find the better plans: so both run,
+and what each finds counts once the caller has `verify`-ed it.
+
+SCIP gets no start from the incumbent. In the engine, with CP-SAT idle, SCIP took Chu &
+Beasley b10200 9.0 s, c10200 17.3 s and c20200 24.0 s to prove when given the incumbent as a
+hint, and 6.4, 6.5 and 10.1 s without. (SCIP alone on the team's `plaatsen-regulier` went the
+other way: proven in 21 s from the engine's plan, unproven after 40 s without; but beside
+CP-SAT it never has a core that long, and did not prove that level even at a 60 s limit.)
 
 SCIP's own time limit and `interrupt` end the search; the model is built in the thread too,
 so starting one costs the caller nothing.
@@ -35,7 +40,6 @@ class MipSearch:
         rows: Sequence[Row],
         banned: Collection[int],
         must: Collection[int],
-        start: Sequence[int | None],
     ) -> None:
         self.problem = problem
         # copies: the caller goes on banning options and adding rows while this runs
@@ -43,7 +47,6 @@ class MipSearch:
         self._rows = list(rows)
         self._banned = sorted(banned)
         self._must = sorted(must)
-        self._start = [o for o in start if o is not None]
         self.done = threading.Event()  # set when the search has ended
         self.proven = False  # `choice` is optimal
         self.choice: list[int | None] | None = None  # the best one found
@@ -67,7 +70,6 @@ class MipSearch:
                 model.forbid(o)
             for d in self._must:
                 model.require(d)
-            model.hint(self._start)
             with self._lock:
                 if self._cancelled.is_set():
                     return

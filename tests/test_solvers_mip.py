@@ -27,7 +27,7 @@ def _oriented(problem: Problem, i: int, value: float) -> float:
 
 def _search(problem: Problem, i: int, rows: list[Any], banned: set[int] = frozenset()) -> MipSearch:
     coef = oriented_weights(problem.levels[i], problem.options_of())
-    mip = MipSearch(problem, coef, rows, banned, (), [None] * len(problem.demands))
+    mip = MipSearch(problem, coef, rows, banned, ())
     mip.start(30.0)
     mip.finish(cancel=False)
     return mip
@@ -73,7 +73,7 @@ def test_a_cancelled_search_ends_long_before_its_time_limit() -> None:
     SCIP has started, when an interrupt is lost and must be sent again) it ends."""
     problem = read_gap(GAP_DIR / "chu1997" / "c10200")
     coef = oriented_weights(problem.levels[0], problem.options_of())
-    mip = MipSearch(problem, coef, [], (), (), [None] * len(problem.demands))
+    mip = MipSearch(problem, coef, [], (), ())
     t0 = time.perf_counter()
     mip.start(120.0)
     mip.finish(cancel=True)

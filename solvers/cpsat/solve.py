@@ -298,7 +298,7 @@ class _Run:
         coef = self._coefficients(self.problem.levels[i])
         if not coef:
             return
-        mip = MipSearch(self.problem, coef, self.rows, self.banned, self.must, self.incumbent)
+        mip = MipSearch(self.problem, coef, self.rows, self.banned, self.must)
         self.mip = mip
         self.stop = _Either(self.user_stop, mip)
         mip.start(seconds)

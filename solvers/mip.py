@@ -13,6 +13,9 @@ Beasley b10200 9.0 s, c10200 17.3 s and c20200 24.0 s to prove when given the in
 hint, and 6.4, 6.5 and 10.1 s without. (SCIP alone on the team's `plaatsen-regulier` went the
 other way: proven in 21 s from the engine's plan, unproven after 40 s without; but beside
 CP-SAT it never has a core that long, and did not prove that level even at a 60 s limit.)
+On Chu & Beasley type D the start seemed to help a little, probably by letting SCIP improve
+CP-SAT's plan: five runs averaged 0.309 % above the best known with it, 0.342 % without
+(`benchmarks/results/README.md`), about two standard errors apart.
 
 SCIP's own time limit and `interrupt` end the search; the model is built in the thread too,
 so starting one costs the caller nothing.

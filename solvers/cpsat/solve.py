@@ -193,10 +193,10 @@ class _Run:
         # be assigned (they tighten the trivial bounds of the later levels)
         self.banned: set[int] = set()
         self.must: set[int] = set()
-        # the LP relaxation (built when first needed) and the level rows to give it
+        # the LP relaxation (built when first needed) and every level row so far (the LP gets
+        # them when built, the MIP search its own copy)
         self.lp: Relaxation | None = None
-        self.lp_rows: list[tuple[dict[int, int], float | None, float | None]] = []
-        self.rows: list[tuple[dict[int, int], float | None, float | None]] = []  # all of them
+        self.rows: list[tuple[dict[int, int], float | None, float | None]] = []
         self.mip: MipSearch | None = None  # the MIP search of the level being solved
         self.user_stop = stop
         self.lp_solution: list[float] | None = None
@@ -626,8 +626,7 @@ class _Run:
     def _relaxation(self) -> Relaxation:
         if self.lp is None:
             self.lp = Relaxation(self.problem)
-            self.lp_rows, rows = [], self.lp_rows
-            for row in rows:
+            for row in self.rows:
                 self.lp.add_row(*row)
             for o in self.banned:
                 self.lp.forbid(o)
@@ -939,8 +938,6 @@ class _Run:
         self.rows.append((coef, lo, hi))
         if self.lp is not None:
             self.lp.add_row(coef, lo, hi)
-        else:
-            self.lp_rows.append((coef, lo, hi))
 
     def _lp_utilisation(self, level: Level, at_most: int) -> None:
         """floor(1000 * load / cap) <= at_most on every resource, as load rows."""

@@ -553,6 +553,13 @@ def _num(x: float | None, digits: int = 0) -> str:
     return f"{x:,.{digits}f}".replace(",", " ")
 
 
+def _speed(calibration: dict[str, Any] | None) -> str:
+    """'python 1.05, cpsat 1.04, scip 1.02' (speed against the reference), or 'not measured'."""
+    if not calibration:
+        return "not measured"
+    return ", ".join(f"{name} {_f(c['speed'])}" for name, c in calibration.items())
+
+
 def markdown(results: dict[str, Any]) -> str:
     cfg, machine = results["config"], results["machine"]
     lines = [
@@ -565,6 +572,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"load average {machine.get('load_start')} at the start, {machine.get('load_end')} at "
         f"the end; Python {machine.get('python')}, ortools {machine.get('ortools')}, "
         f"highspy {machine.get('highspy')}",
+        f"- machine speed (`benchmarks/calibrate.py`, 1.0 = 2026-11-23, higher is faster): "
+        f"{_speed(machine.get('calibration_start'))} at the start, "
+        f"{_speed(machine.get('calibration_end'))} at the end",
         f"- code: {results.get('git', {}).get('commit', '?')[:12]}"
         + (" with uncommitted changes" if results.get("git", {}).get("dirty") else ""),
         f"- runs per measurement: {cfg['runs']} (medians); workers {cfg['workers']}; "

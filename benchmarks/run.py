@@ -235,6 +235,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="smoke test: tiny scale, 2 GAP instances, 1 run, 2 s limits (flags still win)",
     )
+    p.add_argument(
+        "--calibrate",
+        type=int,
+        help="timings per fixed workload at the start and the end, to compare runs of "
+        "different days (benchmarks/calibrate.py; default 3, 0: none)",
+    )
     p.add_argument("--dry-run", action="store_true", help="list the measurements, run nothing")
     args = p.parse_args(argv)
 
@@ -256,6 +262,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"--extras-scale: expected one of {', '.join(SCALES)}")
     args.recommend_families = pick(args.recommend_families, 10, 50)
     args.replan_time_limit = pick(args.replan_time_limit, 2.0, 2.0)
+    args.calibrate = pick(args.calibrate, 1, 3)
+    if args.calibrate < 0:
+        p.error("--calibrate must be 0 or more")
     if args.runs < 1:
         p.error("--runs must be at least 1")
     return args
@@ -292,6 +301,21 @@ def _machine() -> dict[str, Any]:
         "highspy": version("highspy"),
         "load_start": _load(),
     }
+
+
+def _calibrate(repeats: int) -> dict[str, Any] | None:
+    """The fixed workloads' timings (`benchmarks/calibrate.py`) in a fresh process, as the
+    measurements run; None when `repeats` is 0 or it failed (the error is logged)."""
+    if repeats == 0:
+        return None
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), "--repeats", str(repeats)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        log(f"calibration failed: {proc.stderr.strip().splitlines()[-1:]}")
+        return None
+    out: dict[str, Any] = json.loads(proc.stdout)
+    log("calibration: " + ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in out.items()))
+    return out
 
 
 def _load() -> str:
@@ -447,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
         results["duration_s"] = round(time.perf_counter() - t_start, 1)
         json_path.write_text(json.dumps(results, indent=1, allow_nan=False) + "\n")
 
+    results["machine"]["calibration_start"] = _calibrate(args.calibrate)
+    save()
     datasets: dict[str, Path] = {}
     todo = sum(len(i["engines"]) * args.runs for i in instances)
     done = 0
@@ -496,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = report.targets(results)
     results["notes"] = _notes(results)
     results["machine"]["load_end"] = _load()
+    results["machine"]["calibration_end"] = _calibrate(args.calibrate)
     results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     results["complete"] = True
     save()

@@ -51,6 +51,8 @@ def test_quick_run_writes_json_and_markdown(tmp_path: Path) -> None:
     assert set(res) >= TOP_KEYS
     assert res["complete"] is True
     assert res["config"]["quick"] and res["config"]["runs"] == 1
+    for when in ("calibration_start", "calibration_end"):  # one timing each in quick mode
+        assert res["machine"][when]["scip"]["value"] == 1931, when
 
     planner = [i for i in res["instances"] if i["suite"] == "planner"]
     assert [i["name"] for i in planner] == ["tiny-balanced", "tiny-overloaded"]
@@ -90,6 +92,7 @@ def test_quick_run_writes_json_and_markdown(tmp_path: Path) -> None:
 
     md = (out / f"{res['id']}.md").read_text()
     assert (out / "latest.md").read_text() == md
+    assert "- machine speed (`benchmarks/calibrate.py`" in md
     for heading in (
         "## Targets",
         "| work | target | reached | met |",

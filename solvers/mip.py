@@ -17,6 +17,23 @@ On Chu & Beasley type D the start seemed to help a little, probably by letting S
 CP-SAT's plan: five runs averaged 0.309 % above the best known with it, 0.342 % without
 (`benchmarks/results/README.md`), about two standard errors apart.
 
+What else was measured (SCIP alone on b10200 / c10200 / c20200, one session, seconds to prove):
+- SCIP spends most of its time finding the optimum; proving it is quick. With the optimum as a
+  cutoff (MathOpt's `cutoff_limit`: nothing worse counts) it proved c20200 in 2.4 s against
+  16.7 s without, b10200 3.7 against 8.1, c10200 5.8 against 12.7. But beside SCIP, CP-SAT
+  (one worker) found the optimum of b10200 only at 7.3 s and that of c10200 and c20200 not at
+  all before SCIP did, and a cutoff above the optimum made SCIP slower (c20200 at 2395: 51 s),
+  so a cutoff from CP-SAT's plans does not pay. (MathOpt 9.15's Python also fails to parse
+  the "cutoff reached" result, and its SCIP callbacks could neither pass plans nor run cleanly.)
+- Settings: heuristics off 6x slower on b10200; heuristics or cuts emphasis HIGH, fewer root
+  separation rounds, no presolve: all slower or no faster. HiGHS (through MathOpt) took
+  13.3 / 13.6 / 19.7 s.
+- On Chu & Beasley D, where SCIP never proves a level within 30 s and its own plans are worse
+  than CP-SAT's, the engine still did better with it than without (d20100, d20200, d10200,
+  3 runs each, interleaved: 0.45 % against 0.53 % on average), and at city scale it made no
+  difference (city overloaded, 3 runs each, interleaved: 10,190-10,407 families placed with it,
+  10,170-10,430 without).
+
 SCIP's own time limit and `interrupt` end the search; the model is built in the thread too,
 so starting one costs the caller nothing.
 """

@@ -309,9 +309,14 @@ def _calibrate(repeats: int) -> dict[str, Any] | None:
     if repeats == 0:
         return None
     cmd = [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), "--repeats", str(repeats)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        log("calibration failed: no result within 600 s")
+        return None
     if proc.returncode != 0:
-        log(f"calibration failed: {proc.stderr.strip().splitlines()[-1:]}")
+        last = proc.stderr.strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+        log(f"calibration failed: {last[0]}")
         return None
     out: dict[str, Any] = json.loads(proc.stdout)
     log("calibration: " + ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in out.items()))

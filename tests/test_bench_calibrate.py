@@ -68,3 +68,12 @@ def _minimal(machine: dict) -> dict:
         "extras": {},
         "notes": [],
     }
+
+
+def test_a_failed_calibration_is_logged_not_raised(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration that cannot run leaves the benchmark run going, with the reason logged."""
+    monkeypatch.setattr(run, "ROOT", Path("/nonexistent"))  # no calibrate.py to start
+    assert run._calibrate(1) is None
+    assert "calibration failed:" in capsys.readouterr().err

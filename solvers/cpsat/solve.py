@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from solvers.check import evaluate, lex_key, verify
 from solvers.cpsat.model import AssignmentModel, Objective
+from solvers.cpsat.pack import pack
 from solvers.decompose import Component, split, sub_problem
 from solvers.greedy.chains import improve
 from solvers.greedy.solve import guided, insert
@@ -44,6 +45,7 @@ from solvers.problem import (
 BACKEND = "cpsat"
 MIN_FIRST_LEVEL_SECONDS = 0.05  # the first level always gets a moment to find a solution
 CHAIN_SHARE = 0.1  # of a LINEAR level's budget, at most, for ejection chains on the best start
+PACK_SHARE = 0.5  # of a LINEAR level's budget, at most, for the packing search (`pack`)
 RENS_SHARE = 0.3  # of a LINEAR level's budget, for the search around the LP solution
 GUIDE_SHARE = 1.0  # of a LINEAR level's budget, at most, for the LP-led warm starts: a cap that
 # stops them overrunning a small budget, not a reservation
@@ -825,6 +827,27 @@ class _Run:
             assert best is not None
             cand = improve(self.problem, best, i, until, self.banned, self.must, self.seed)
             self._take_if_better(i, cand)
+        # ... and the alike demands counted, not told apart (`solvers.cpsat.pack`)
+        at_bound = self.lp_bound is not None and self.values()[i] == self.lp_bound
+        if linear and not at_bound and left() > 0:
+            seconds = min(left(), PACK_SHARE * budget)
+            values = self.values()
+            held = [
+                self.held.get(j, round(values[j])) * (1 if lv.sense == Sense.MAXIMIZE else -1)
+                for j, lv in enumerate(self.problem.levels[:i])
+            ]
+            packed = pack(
+                self.problem,
+                self.incumbent,
+                i,
+                held,
+                self.banned,
+                self.must,
+                seconds,
+                lambda m, t: self._run_solver(t, m, presolve=True, workers=self.sub_workers),
+            )
+            if packed is not None:
+                self._take_if_better(i, packed)
 
     def _take_if_better(self, i: int, cand: list[int | None]) -> None:
         """Make `cand` the incumbent (and the hint) when it is valid, no worse on the levels

@@ -154,10 +154,8 @@ def pack(
     status, solver = run(m, seconds)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    current = sum(
-        coefs[level].get(o, 0) for d, o in enumerate(choice) if o is not None and d in free
-    )
-    if solver.value(expr(level)) <= current:
+    current = sum(coefs[level].get(o, 0) for o in choice if o is not None)
+    if const[level] + solver.value(expr(level)) <= current:
         return None
     out = list(choice)
     for members, options, counts in classes:

@@ -2,9 +2,9 @@
 
 On a placement level of an overloaded problem most demands are alike: the same options (same
 resources, same loads) with the same weights in every level so far; on the team-overloaded
-benchmark 411 movable families fall in 153 such classes, some of 35-47 families. The Boolean
-model then holds many equal plans that differ only in *which* of the alike demands is placed
-where, and CP-SAT spends its time among them. Here the demands that can move on their own
+benchmark the 411 families that can move fall in 153 such classes. The Boolean model then
+holds many equal plans that differ only in *which* of the alike demands is placed where, and
+CP-SAT spends its time among them. Here the demands that can move on their own
 (see `movable`) are grouped into classes of alike ones, and every class gets one integer per
 option: how many of its demands take it. Every other demand stays as it is in the incumbent
 and only takes its capacity. The counts found are turned back into a choice that keeps every

@@ -101,12 +101,16 @@ def pack(
         opt = problem.options[o]
         return (opt.resource, opt.load, tuple(c.get(o, 0) for c in coefs))
 
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    # per class (alike demands: the same patterns, both required or both not), its members and
+    # each member's option per pattern
+    groups: dict[tuple, list[tuple[int, dict[tuple, int]]]] = defaultdict(list)
     for d in sorted(free):
-        allowed = {pattern(o) for o in per[d] if o not in banned_set}
+        lookup = {pattern(o): o for o in per[d] if o not in banned_set}
         required = problem.demands[d].required or d in must_set
-        if allowed or required:
-            groups[(required, tuple(sorted(allowed)))].append(d)
+        if required and not lookup:
+            return None  # (a valid choice has none such)
+        if lookup:
+            groups[(required, tuple(sorted(lookup)))].append((d, lookup))
     if not groups or len(groups) > MAX_CLASS_SHARE * len(free):
         return None
     m = cp_model.CpModel()
@@ -116,9 +120,9 @@ def pack(
     ]
     terms: list[list[tuple[cp_model.IntVar, int]]] = [[] for _ in levels]
     stay: list[cp_model.IntVar] = []
-    for (required, key), members in groups.items():
-        lookup = [{pattern(o): o for o in per[d] if o not in banned_set} for d in members]
-        options = [[opts[p] for opts in lookup] for p in key]  # per pattern, per member
+    for (required, key), group in groups.items():
+        members = [d for d, _ in group]
+        options = [[lookup[p] for _, lookup in group] for p in key]  # per pattern, per member
         counts = [m.new_int_var(0, len(members), "") for _ in key]
         if required:
             m.add(LinearExpr.sum(counts) == len(members))

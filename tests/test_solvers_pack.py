@@ -82,32 +82,48 @@ def test_demands_that_can_stay_keep_their_option() -> None:
     assert packed[:4] == start[:4]
 
 
+def _crowded() -> tuple[Problem, list[int | None]]:
+    """One resource of 12, taken by demand 0 (load 12); demands 1-4 (load 3) are worth 1 each on
+    the level. Leaving 0 out makes room for all four."""
+    loads = {(0, 0): 12, (1, 0): 3, (2, 0): 3, (3, 0): 3, (4, 0): 3}
+    problem = simple_problem([12], loads, {1: 1, 2: 1, 3: 1, 4: 1})
+    start: list[int | None] = [0, None, None, None, None]
+    assert verify(problem, start) == []
+    return problem, start
+
+
 def test_an_earlier_level_is_held() -> None:
-    """The first level weighs demand 4 (load 4): the best packing of the second level without
-    it (all four of load 3 on r0, and two of load 4 on r1) would give it up; held, it stays."""
-    problem, start = _packing()
-    problem.levels.insert(0, Level("first", demand_weights={4: 1}))
-    held = [1]
-    packed = pack(problem, start, 1, held, set(), set(), 5.0, _run)
+    """An earlier level that weighs demand 0 keeps it placed when held at 1; held at 0 it may
+    make way."""
+    problem, start = _crowded()
+    problem.levels.insert(0, Level("first", demand_weights={0: 1}))
+    assert pack(problem, start, 1, [1], set(), set(), 5.0, _run) is None
+    packed = pack(problem, start, 1, [0], set(), set(), 5.0, _run)
     assert packed is not None and verify(problem, packed) == []
-    assert evaluate(problem, packed) == [1.0, 7.0]
-    # with demand 4 out to begin with and the first level held at 0, it may stay out or come in
-    start2 = list(start)
-    start2[4] = None
-    packed2 = pack(problem, start2, 1, [0], set(), set(), 5.0, _run)
-    assert packed2 is not None and evaluate(problem, packed2)[1] == 7.0
+    assert evaluate(problem, packed) == [0.0, 4.0]
 
 
-def test_banned_options_and_must_demands_are_kept_to(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pack_module, "MAX_CLASS_SHARE", 1.0)  # 4 classes of 7 demands here
+def test_must_demands_stay_assigned() -> None:
+    problem, start = _crowded()
+    assert pack(problem, start, 0, [], set(), {0}, 5.0, _run) is None
+    packed = pack(problem, start, 0, [], set(), set(), 5.0, _run)
+    assert packed is not None and packed[0] is None and _value(problem, packed) == 4
+
+
+def test_banned_options_are_not_taken() -> None:
+    """The demands of load 4 may not take r0: all seven still fit, with the three of load 4 on
+    r1 (the tie-break alone would keep two of them on r0, where they start)."""
     problem, start = _packing()
     per = problem.options_of()
-    # demand 3 may not take r0 and demand 4 must stay placed: still all 7 (3 and 4 swap sides
-    # with the others), and neither rule is broken
-    r0_of_3 = next(o for o in per[3] if problem.options[o].resource == 0)
-    packed = pack(problem, start, 0, [], {r0_of_3}, {4}, 5.0, _run)
+    on_r0 = {o for d in (4, 5, 6) for o in per[d] if problem.options[o].resource == 0}
+    packed = pack(problem, start, 0, [], on_r0, set(), 5.0, _run)
     assert packed is not None and verify(problem, packed) == []
-    assert packed[3] != r0_of_3 and packed[4] is not None
+    assert _value(problem, packed) == 7
+    assert all(problem.options[packed[d]].resource == 1 for d in (4, 5, 6))  # type: ignore[index]
+    # without the ban the same search keeps two of them where they are
+    free = pack(problem, start, 0, [], set(), set(), 5.0, _run)
+    assert free is not None and _value(problem, free) == 7
+    assert sum(problem.options[free[d]].resource == 0 for d in (4, 5, 6)) == 3  # type: ignore[index]
 
 
 def test_what_may_not_move_stays() -> None:

@@ -166,7 +166,8 @@ def _units_crowd() -> tuple[Problem, list[int | None]]:
     """Two resources of 8. Two alike units: a head of load 2 and its optional tail of load 2
     on the other resource (weights 10 and 1). Two demands X of load 3 only on r1, two Y of load
     2 only on r0 (weight 10 each). The start: heads on r1, tails and both Y on r0 (full), one X
-    on r1 (7 of 8): 52. The best: heads to r0 beside the Ys, both X and one tail on r1: 61."""
+    on r1 (7 of 8): 52. The best is 61: both X on r1, which takes a head (or both) to r0 and
+    leaves one tail out."""
     demands = [
         Demand("h0"),
         Demand("t0", depends_on=0),
@@ -211,54 +212,50 @@ def test_a_family_moves_with_its_dependent() -> None:
         assert pack(problem, start, 0, [], set(), set(), 5.0, _run) is None
 
 
-def test_tails_are_counted_only_where_a_head_is_elsewhere() -> None:
-    """Heads only on r0 (cap 4), tails on r0 or r1 (cap 1), two single demands only on r0. A
-    tail on r0 would need a head elsewhere: there is none, so one tail (on r1) and both singles
-    are the best, 31; counting tails on r0 would promise 33 and deliver 28."""
+def _two_units(
+    caps: list[int], tails_on: tuple[int, ...], singles_on: int, single_weight: int
+) -> tuple[Problem, dict[int, dict[int, int]]]:
+    """Two units (heads h0, h1 of weight 10 only on r0, tails t0, t1 of weight 5 on `tails_on`)
+    and two single demands s0, s1 only on `singles_on`; every load 1. Also each demand's option
+    per resource."""
     demands = [Demand("h0"), Demand("t0", depends_on=0), Demand("h1"), Demand("t1", depends_on=2)]
     demands += [Demand("s0"), Demand("s1")]
     options = [Option(h, 0, (1,)) for h in (0, 2)]
-    options += [Option(t, r, (1,)) for t in (1, 3) for r in range(2)]
-    options += [Option(d, 0, (1,)) for d in (4, 5)]
+    options += [Option(t, r, (1,)) for t in (1, 3) for r in tails_on]
+    options += [Option(d, singles_on, (1,)) for d in (4, 5)]
+    weights = {0: 10, 1: 5, 2: 10, 3: 5, 4: single_weight, 5: single_weight}
     problem = Problem(
-        resources=[Resource("r0", (4,)), Resource("r1", (1,))],
+        resources=[Resource(f"r{r}", (c,)) for r, c in enumerate(caps)],
         demands=demands,
         options=options,
-        levels=[Level("placed", demand_weights={0: 10, 1: 5, 2: 10, 3: 5, 4: 3, 5: 3})],
+        levels=[Level("placed", demand_weights=weights)],
         different=[DifferentResources(0, 1), DifferentResources(2, 3)],
     )
     per = problem.options_of()
-    on = {d: {problem.options[o].resource: o for o in per[d]} for d in range(6)}
-    start: list[int | None] = [on[0][0], on[1][1], on[2][0], None, None, None]
-    assert verify(problem, start) == [] and _value(problem, start) == 25
+    return problem, {d: {problem.options[o].resource: o for o in per[d]} for d in range(6)}
+
+
+def _packs_to(problem: Problem, start: list[int | None], before: int, after: int) -> None:
+    assert verify(problem, start) == [] and _value(problem, start) == before
     packed = pack(problem, start, 0, [], set(), set(), 5.0, _run)
     assert packed is not None and verify(problem, packed) == []
-    assert _value(problem, packed) == 31
+    assert _value(problem, packed) == after
+
+
+def test_tails_are_counted_only_where_a_head_is_elsewhere() -> None:
+    """Heads only on r0 (cap 4), tails on r0 or r1 (cap 1), both singles only on r0. A tail on
+    r0 would need a head elsewhere: there is none, so one tail (on r1) and both singles are the
+    best, 31; counting tails on r0 would promise 33 and deliver 28."""
+    problem, on = _two_units([4, 1], (0, 1), 0, 3)
+    _packs_to(problem, [on[0][0], on[1][1], on[2][0], None, None, None], 25, 31)
 
 
 def test_no_more_tails_than_heads() -> None:
-    """One head fits (on r0); tails on r1 or r2 (cap 1 each), two single demands only on r2.
+    """One head fits (on r0, cap 1); tails on r1 or r2 (cap 1 each), both singles only on r2.
     With one head only one tail can be placed, so the best is that tail on r1 and a single on
     r2 (19); counting a second tail on r2 would promise 20 and deliver 15."""
-    demands = [Demand("h0"), Demand("t0", depends_on=0), Demand("h1"), Demand("t1", depends_on=2)]
-    demands += [Demand("s0"), Demand("s1")]
-    options = [Option(h, 0, (1,)) for h in (0, 2)]
-    options += [Option(t, r, (1,)) for t in (1, 3) for r in (1, 2)]
-    options += [Option(d, 2, (1,)) for d in (4, 5)]
-    problem = Problem(
-        resources=[Resource("r0", (1,)), Resource("r1", (1,)), Resource("r2", (1,))],
-        demands=demands,
-        options=options,
-        levels=[Level("placed", demand_weights={0: 10, 1: 5, 2: 10, 3: 5, 4: 4, 5: 4})],
-        different=[DifferentResources(0, 1), DifferentResources(2, 3)],
-    )
-    per = problem.options_of()
-    on = {d: {problem.options[o].resource: o for o in per[d]} for d in range(6)}
-    start: list[int | None] = [on[0][0], on[1][1], None, None, None, None]
-    assert verify(problem, start) == [] and _value(problem, start) == 15
-    packed = pack(problem, start, 0, [], set(), set(), 5.0, _run)
-    assert packed is not None and verify(problem, packed) == []
-    assert _value(problem, packed) == 19
+    problem, on = _two_units([1, 1, 1], (1, 2), 2, 4)
+    _packs_to(problem, [on[0][0], on[1][1], None, None, None, None], 15, 19)
 
 
 def test_tails_that_keep_their_option_can_still_give_way() -> None:

@@ -36,23 +36,37 @@ LinearExpr = cp_model.LinearExpr
 MAX_CLASS_SHARE = 0.5  # classes per movable demand above which there is too little to gain
 
 
+def _named(problem: Problem, choice: Sequence[int | None]) -> tuple[set[int], set[int]]:
+    """The demands an assigned option's condition names, and those an assigned demand depends
+    on."""
+    options = problem.options
+    by_condition: set[int] = set()
+    by_dependency: set[int] = set()
+    for d, o in enumerate(choice):
+        if o is None:
+            continue
+        dem = problem.demands[d]
+        if dem.depends_on is not None:
+            by_dependency.add(dem.depends_on)
+        for cond in (options[o].requires, options[o].forbids):
+            if cond is not None:
+                by_condition.add(cond[0])
+    return by_condition, by_dependency
+
+
+def _conditional(problem: Problem) -> set[int]:
+    """The demands with an option that has a condition."""
+    return {o.demand for o in problem.options if o.requires is not None or o.forbids is not None}
+
+
 def movable(problem: Problem, choice: Sequence[int | None]) -> set[int]:
     """Demands that can change option, or be left out, while every other demand keeps its
     choice in `choice`: not fixed, not dependent on another, no conditional option, not named by
     an assigned demand's dependency or condition, and not paired in `DifferentResources` with an
     assigned demand (of a pair of two unassigned movable ones, only the first)."""
-    options = problem.options
-    named: set[int] = set()
-    for d, dem in enumerate(problem.demands):
-        o = choice[d]
-        if o is None:
-            continue
-        if dem.depends_on is not None:
-            named.add(dem.depends_on)
-        for cond in (options[o].requires, options[o].forbids):
-            if cond is not None:
-                named.add(cond[0])
-    conditional = {o.demand for o in options if o.requires is not None or o.forbids is not None}
+    by_condition, by_dependency = _named(problem, choice)
+    named = by_condition | by_dependency
+    conditional = _conditional(problem)
     free = {
         d
         for d, dem in enumerate(problem.demands)
@@ -74,15 +88,8 @@ def units(problem: Problem, choice: Sequence[int | None], must: Collection[int])
     paired with it (and with nothing else) in `DifferentResources`, has no dependents of its
     own, and is not fixed, required, in `must`, conditional or named by a condition either.
     (A family and its backup.)"""
-    options = problem.options
-    named: set[int] = set()
-    for o in choice:
-        if o is None:
-            continue
-        for cond in (options[o].requires, options[o].forbids):
-            if cond is not None:
-                named.add(cond[0])
-    conditional = {o.demand for o in options if o.requires is not None or o.forbids is not None}
+    named, _ = _named(problem, choice)
+    conditional = _conditional(problem)
     dependents: dict[int, list[int]] = defaultdict(list)
     for d, dem in enumerate(problem.demands):
         if dem.depends_on is not None:
@@ -159,22 +166,25 @@ def pack(
 
     # per class (alike demands: the same patterns, both required or both not), its members and
     # each member's option per pattern
+    def lookup(d: int) -> dict[tuple, int]:
+        """Demand d's options that are not banned, by pattern."""
+        return {pattern(o): o for o in per[d] if o not in banned_set}
+
     groups: dict[tuple, list[tuple[int, dict[tuple, int]]]] = defaultdict(list)
     for d in sorted(free):
-        lookup = {pattern(o): o for o in per[d] if o not in banned_set}
+        options_of = lookup(d)
         required = problem.demands[d].required or d in must_set
-        if required and not lookup:
+        if required and not options_of:
             return None  # (a valid choice has none such)
-        if lookup:
-            groups[(required, tuple(sorted(lookup)))].append((d, lookup))
+        if options_of:
+            groups[(required, tuple(sorted(options_of)))].append((d, options_of))
     # per class of alike units: members, each member's option per pattern of the head and of
     # the tail
     unit_groups: dict[tuple, list[tuple[int, dict[tuple, int], dict[tuple, int]]]] = defaultdict(
         list
     )
     for d, b in sorted(pairs.items()):
-        head = {pattern(o): o for o in per[d] if o not in banned_set}
-        tail = {pattern(o): o for o in per[b] if o not in banned_set}
+        head, tail = lookup(d), lookup(b)
         required = problem.demands[d].required or d in must_set
         if required and not head:
             return None
@@ -215,7 +225,7 @@ def pack(
 
     for (required, key), group in groups.items():
         members = [d for d, _ in group]
-        options = [[lookup[p] for _, lookup in group] for p in key]  # per pattern, per member
+        options = [[found[p] for _, found in group] for p in key]  # per pattern, per member
         counts = counted(key, members, options)
         if required:
             m.add(LinearExpr.sum(counts) == len(members))

@@ -193,3 +193,74 @@ def test_infeasible_component_makes_the_problem_infeasible() -> None:
     sol = solve(problem, time_limit=5, workers=1)
     assert sol.status == Status.INFEASIBLE
     assert sol.choice == [None, None, None]
+
+
+class _ClockRun:
+    """A stand-in for `_Run` in `_lockstep`: records the share it gets per level and moves a
+    fake clock on by that share plus a fixed overrun."""
+
+    def __init__(self, clock: list[float], size: int, overrun: float) -> None:
+        self.clock, self.size, self.overrun = clock, size, overrun
+        self.incumbent: list[int | None] | None = [None]
+        self.broken = False
+        self.bounds = [0.0, 0.0]
+        self.shares: list[float] = []
+
+    def values(self) -> list[float]:
+        return [0.0, 0.0]
+
+    def solve_level(self, i: int, share: float) -> None:
+        self.shares.append(share)
+        self.clock[0] += share + self.overrun
+
+    def add_objective(self, i: int) -> None:
+        pass
+
+    def fix_level(self, i: int, at_most: float | None = None) -> None:
+        pass
+
+
+def test_a_part_that_overruns_its_share_does_not_take_it_from_the_next() -> None:
+    """Two equal parts, each overrunning by 1 s: the second still gets half of the first
+    level's budget (before, the first part's overrun came off the second's share; at city
+    scale that left the last parts no time), and the last level keeps to the time left."""
+    clock = [0.0]
+    runs = [_ClockRun(clock, 10, 1.0), _ClockRun(clock, 10, 1.0)]
+    problem = Problem(
+        [Resource("r", (1,))],
+        [Demand("d")],
+        [Option(0, 0, (1,))],
+        [Level("first", time_weight=1.0), Level("second", time_weight=1.0)],
+    )
+    messages, stopped = cpsat_solve._lockstep(problem, runs, 20.0, lambda: clock[0], None, None)
+    assert not stopped and messages == []
+    first = [run.shares[0] for run in runs]
+    assert first == pytest.approx([5.0, 5.0])  # 20 s over two equal levels, halved per part
+    # the first level ended 2 s late, which the second level absorbs; the most one part ran
+    # over (1 s) is kept back, so the second level has 20 - 12 - 1 s, and within it the
+    # second part gets what the first part's overrun left
+    second = [run.shares[1] for run in runs]
+    assert second == pytest.approx([3.5, 2.5])
+    assert clock[0] == pytest.approx(20.0)  # within the limit, even with the last overrun
+
+
+def test_parts_get_no_more_than_the_time_left_and_none_once_it_is_gone() -> None:
+    """Three equal parts overrunning by 3 s each on a 10 s limit: the second part's share is
+    capped by the time left over the parts still to come, and the third, with no time left
+    once the overrun is kept back, is not started (its plan stays as it is)."""
+    clock = [0.0]
+    runs = [_ClockRun(clock, 10, 3.0) for _ in range(3)]
+    problem = Problem(
+        [Resource("r", (1,))],
+        [Demand("d")],
+        [Option(0, 0, (1,))],
+        [Level("first", time_weight=1.0), Level("second", time_weight=1.0)],
+    )
+    messages, stopped = cpsat_solve._lockstep(problem, runs, 10.0, lambda: clock[0], None, None)
+    assert not stopped
+    assert messages == ["time limit reached before every level was optimised"]
+    # planned 5/3 s each; after the first part 10 - 3 (its overrun) - 14/3 s are left for two
+    assert runs[0].shares == pytest.approx([5 / 3])
+    assert runs[1].shares == pytest.approx([(10 - 3 - 14 / 3) / 2])
+    assert runs[2].shares == []
+    assert clock[0] <= 10.0

@@ -16,7 +16,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from ortools.sat.python import cp_model
@@ -69,6 +69,7 @@ FOCUS_MAX_FRACTION = 0.3  # ... that hold less than this share of the options: C
 # to their optimum in a fraction of a level's time (team re-plan, keeping: 24 % in 0.2-0.5 s),
 # larger ones hardly (team, placing: 49 % not in 1.2 s; at city scale they cost 4 % placed)
 MIP_MIN_SECONDS = 0.5  # a LINEAR level's search time below which no MIP search starts
+LP_MAX_COEFFICIENT = 10**7  # in the LP that guides the warm starts (see `_lp_scale`)
 BUNDLE_OPTIONS = 2_000  # components with fewer options are solved together, up to this many
 
 
@@ -766,11 +767,13 @@ class _Run:
             self.lp_bound = _relaxed_bound(value, level.sense == Sense.MAXIMIZE)
         tie = _tiebreak_level(self.problem, level)
         if tie is not None:
-            # the LP of the combined objective, as CP-SAT will see it
+            # the LP of the combined objective, as CP-SAT sees it (with a smaller scale when
+            # the exact one is too large for GLOP)
             later, spread = tie
-            scale = 2 * spread + 1
+            tie_coef = self._coefficients(later)
+            scale = _lp_scale(2 * spread + 1, coef, tie_coef)
             combined = {o: scale * c for o, c in coef.items()}
-            for o, c in self._coefficients(later).items():
+            for o, c in tie_coef.items():
                 combined[o] = combined.get(o, 0) + c
             coef = combined
         candidates: list[list[int | None]] = []
@@ -1055,6 +1058,20 @@ def _tiebreak_level(problem: Problem, level: Level) -> tuple[Level, int] | None:
     return later, spread
 
 
+def _lp_scale(scale: int, coef: Mapping[int, int], tie: Mapping[int, int]) -> int:
+    """The weight of a level against its tie-break in the LP that guides the warm starts,
+    given `scale`, the exact one (larger than the tie-break's whole range). Past
+    `LP_MAX_COEFFICIENT` GLOP fails on the combination: on a city team part (coefficients up
+    to 9.7e8) it ended ABNORMAL after 0.46 s, so the level got no LP-led start at all. Then the
+    scale is just over twice the largest tie weight: any two options that differ on the level
+    are still ordered by it, not by the tie-break, though many tie weights together may now
+    outweigh one unit of the level (the LP only guides; CP-SAT's objective stays exact)."""
+    top = max((abs(c) for c in coef.values()), default=0)
+    if scale * top <= LP_MAX_COEFFICIENT:
+        return scale
+    return min(scale, 2 * max((abs(c) for c in tie.values()), default=0) + 1)
+
+
 def _tiebreak(
     problem: Problem, level: Level, am: AssignmentModel
 ) -> tuple[cp_model.LinearExprT, int] | None:
@@ -1232,8 +1249,9 @@ def _lockstep(
             run.feasibility(share)
         return messages, False
 
-    late = 0.0  # the most a level ran past its budget (its fixed costs): kept back, so that
-    # the last level, which has no later one to absorb its overrun, ends within the limit
+    late = 0.0  # the most a part ran past its share of a level (its fixed costs): kept back,
+    # so that the last level, where each part's overrun comes off the parts after it and the
+    # last part's has nowhere to go, ends within the limit
     for i, level in enumerate(levels):
         if on_level is not None:
             on_level(level.name, i, total)
@@ -1252,6 +1270,14 @@ def _lockstep(
         if level.kind == LevelKind.MAX_UTILISATION and len(runs) > 1 and have_all:
             order.sort(key=lambda k: -runs[k].values()[i])
         floor = -math.inf  # a proven lower bound on the coordinated maximum
+        # each part's share of the level as planned at its start: a part that overruns its
+        # share (the LP and the models it builds are fixed costs of 0.1-0.5 s a part at city
+        # scale) does not take it from the parts after it, which once left the last of 20
+        # city parts no time at all; the later levels absorb the overrun instead. The last
+        # level has no later one, so it keeps to the time left.
+        sizes = sum(runs[k].size for k in order if not runs[k].broken)
+        planned = {k: budget * runs[k].size / max(sizes, 1) for k in order}
+        last = i + 1 == total
         for pos, k in enumerate(order):
             run = runs[k]
             if stopped():
@@ -1265,12 +1291,22 @@ def _lockstep(
             ):
                 skip.add(k)  # cannot raise the maximum: nothing to gain here
                 continue
+            overall = time_limit - late - elapsed()
+            if have_all and overall <= 0:
+                # no time left at all: the parts not reached keep their plans (each would
+                # still cost its fixed time, past the limit)
+                messages.append("time limit reached before every level was optimised")
+                return messages, False
             left = [runs[q].size for q in order[pos:] if q not in skip]
             share = max(level_end - elapsed(), 0.0) * run.size / max(sum(left), 1)
+            if not last:
+                # the planned share, but not more than the part's share of all the time left
+                share = max(share, min(planned[k], overall * run.size / max(sum(left), 1)))
+            started = elapsed()
             run.solve_level(i, share)
+            late = max(late, elapsed() - started - share)
             if level.kind == LevelKind.MAX_UTILISATION and not math.isnan(run.bounds[i]):
                 floor = max(floor, run.bounds[i])
-        late = max(late, elapsed() - level_end)
         for k in skip:
             runs[k].add_objective(i)
         if stopped():

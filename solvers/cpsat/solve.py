@@ -23,10 +23,10 @@ from ortools.sat.python import cp_model
 
 from solvers.check import evaluate, lex_key, verify
 from solvers.cpsat.model import AssignmentModel, Objective
-from solvers.cpsat.pack import pack
+from solvers.cpsat.pack import movable, pack
 from solvers.decompose import Component, split, sub_problem
 from solvers.greedy.chains import improve
-from solvers.greedy.solve import guided, insert
+from solvers.greedy.solve import guided, insert, restore
 from solvers.greedy.solve import solve as greedy_solve
 from solvers.lagrange import Lagrangian
 from solvers.lp import Relaxation
@@ -816,6 +816,7 @@ class _Run:
         plain_coef = self._coefficients(level)
         inserted = [insert(self.problem, inc, plain_coef, self.banned)] if left() > 0 else []
         for cand in candidates:
+            cand = self._restored(i, cand)
             inserted.append(
                 insert(self.problem, cand, plain_coef, self.banned) if left() > 0 else cand
             )
@@ -851,6 +852,71 @@ class _Run:
             )
             if packed is not None:
                 self._take_if_better(i, packed)
+
+    def _restored(self, i: int, cand: list[int | None]) -> list[int | None]:
+        """`cand` with what it lost on the levels before i put back (`restore`): each demand
+        those levels weigh that the incumbent assigns and `cand` leaves out is assigned again,
+        to the incumbent's option or one worth as much to those levels, if need be in place of
+        demands no earlier level weighs. `cand` itself when it loses nothing there (or cannot
+        be mended)."""
+        inc = self.incumbent
+        if i == 0 or inc is None:
+            return cand
+        levels = self.problem.levels
+        key_new = lex_key(self.problem, evaluate(self.problem, cand))
+        key_old = lex_key(self.problem, self.values())
+        if all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True)):
+            return cand
+        earlier = [self._coefficients(lv) for lv in levels[:i] if lv.kind == LevelKind.LINEAR]
+        options, demands = self.problem.options, self.problem.demands
+        weighed = {options[o].demand for coef in earlier for o, c in coef.items() if c}
+        wanted: dict[int, list[int]] = {}
+        for d in weighed:
+            o = inc[d]
+            if cand[d] is not None or o is None or all(c.get(o, 0) <= 0 for c in earlier):
+                continue
+            # the incumbent's option first, then any other worth as much to every earlier level
+            wanted[d] = [o] + [
+                alt
+                for alt in self.am.per_demand[d]
+                if alt != o
+                and alt not in self.banned
+                and all(c.get(alt, 0) >= c.get(o, 0) for c in earlier)
+            ]
+        if not wanted:
+            return cand
+        free = {
+            d
+            for d, dem in enumerate(demands)
+            if d not in weighed and not dem.required and d not in self.must and dem.fixed is None
+        }
+        # a demand leaves with those that depend on it: only when they may leave too
+        changed = True
+        while changed:
+            changed = False
+            for d, dem in enumerate(demands):
+                if dem.depends_on in free and d not in free:
+                    free.discard(dem.depends_on)
+                    changed = True
+        coef = self._coefficients(levels[i])
+        upto = [*earlier, coef]
+
+        mobile = movable(self.problem, cand)  # those that can move without the others
+
+        def aside(v: int, o_v: int) -> list[int]:
+            """The other options of v worth as much as o_v to every level up to i."""
+            if v not in mobile:
+                return []
+            return [
+                a
+                for a in self.am.per_demand[v]
+                if a != o_v
+                and a not in self.banned
+                and all(c.get(a, 0) >= c.get(o_v, 0) for c in upto)
+            ]
+
+        mended = restore(self.problem, cand, wanted, free, coef, aside)
+        return cand if mended is None else mended
 
     def _take_if_better(self, i: int, cand: list[int | None]) -> None:
         """Make `cand` the incumbent (and the hint) when it is valid, no worse on the levels

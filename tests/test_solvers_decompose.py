@@ -220,18 +220,23 @@ class _ClockRun:
         pass
 
 
+def _two_levels() -> Problem:
+    """Two levels of equal time weight (the runs stand in for the parts)."""
+    return Problem(
+        [Resource("r", (1,))],
+        [Demand("d")],
+        [Option(0, 0, (1,))],
+        [Level("first", time_weight=1.0), Level("second", time_weight=1.0)],
+    )
+
+
 def test_a_part_that_overruns_its_share_does_not_take_it_from_the_next() -> None:
     """Two equal parts, each overrunning by 1 s: the second still gets half of the first
     level's budget (before, the first part's overrun came off the second's share; at city
     scale that left the last parts no time), and the last level keeps to the time left."""
     clock = [0.0]
     runs = [_ClockRun(clock, 10, 1.0), _ClockRun(clock, 10, 1.0)]
-    problem = Problem(
-        [Resource("r", (1,))],
-        [Demand("d")],
-        [Option(0, 0, (1,))],
-        [Level("first", time_weight=1.0), Level("second", time_weight=1.0)],
-    )
+    problem = _two_levels()
     messages, stopped = cpsat_solve._lockstep(problem, runs, 20.0, lambda: clock[0], None, None)
     assert not stopped and messages == []
     first = [run.shares[0] for run in runs]
@@ -250,12 +255,7 @@ def test_parts_get_no_more_than_the_time_left_and_none_once_it_is_gone() -> None
     once the overrun is kept back, is not started (its plan stays as it is)."""
     clock = [0.0]
     runs = [_ClockRun(clock, 10, 3.0) for _ in range(3)]
-    problem = Problem(
-        [Resource("r", (1,))],
-        [Demand("d")],
-        [Option(0, 0, (1,))],
-        [Level("first", time_weight=1.0), Level("second", time_weight=1.0)],
-    )
+    problem = _two_levels()
     messages, stopped = cpsat_solve._lockstep(problem, runs, 10.0, lambda: clock[0], None, None)
     assert not stopped
     assert messages == ["time limit reached before every level was optimised"]

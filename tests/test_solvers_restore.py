@@ -124,3 +124,12 @@ def test_what_comes_back_fits_and_only_demands_that_may_leave_are_left_out(
                 load[opt.resource][k] += x
     for r, res in enumerate(problem.resources):
         assert all(load[r][k] <= res.capacity[k] for k in range(len(res.capacity)))
+
+
+def test_a_demand_stays_when_what_depends_on_it_may_not_leave() -> None:
+    resources = [Resource("r0", (10,)), Resource("r1", (10,))]
+    demands = [Demand("a"), Demand("b", depends_on=0), Demand("c")]
+    options = [Option(0, 0, (10,)), Option(1, 1, (4,)), Option(2, 0, (6,))]
+    problem = Problem(resources, demands, options, [])
+    # a may leave, but b, which depends on it, may not: c cannot be put back
+    assert restore(problem, [0, 1, None], {2: [2]}, {0}, {}) is None

@@ -386,8 +386,9 @@ def restore(
     """`choice` with each demand of `wanted` that it leaves out assigned to the first of its
     options there that fits; or else to the first that fits after leaving out demands of
     `evictable` on that resource (the least `gain` first, with the demands that depend on
-    them); or else after moving one demand v on that resource from its option o to the first
-    of `aside(v, o)` that fits or is made room for so. None when one cannot be assigned.
+    them, and only when those are evictable too); or else after moving one demand v on that
+    resource from its option o to the first of `aside(v, o)` that fits or is made room for
+    so. None when one cannot be assigned.
 
     For a plan that is better on the level being optimised but lost a little on an earlier one:
     on a city team part the LP-led start placed 14,000 more on `plaatsen-regulier` and left out one
@@ -444,14 +445,16 @@ def restore(
         assert o_v is not None
         return gain.get(o_v, 0), v
 
-    allowed = set(evictable) - set(wanted)  # what is put back stays, and so do the demands
-    for d in wanted:  # it depends on
-        seen = {d}
-        principal = problem.demands[d].depends_on
-        while principal is not None and principal not in seen:
-            seen.add(principal)
-            allowed.discard(principal)
-            principal = problem.demands[principal].depends_on
+    # what is put back stays; a demand leaves with those that depend on it, so only when all
+    # of them may leave too (which keeps the demands what is put back depends on)
+    allowed = set(evictable) - set(wanted)
+    changed = True
+    while changed:
+        changed = False
+        for d, deps in dependents.items():
+            if d in allowed and any(j not in allowed for j in deps):
+                allowed.discard(d)
+                changed = True
 
     def make_room(r: int, load: Sequence[int]) -> bool:
         """Leave out demands of `evictable` on r, the least worth first, until `load` fits

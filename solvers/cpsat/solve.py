@@ -863,9 +863,7 @@ class _Run:
         if i == 0 or inc is None:
             return cand
         levels = self.problem.levels
-        key_new = lex_key(self.problem, evaluate(self.problem, cand))
-        key_old = lex_key(self.problem, self.values())
-        if all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True)):
+        if self._against(i, cand)[0]:
             return cand
         earlier = [self._coefficients(lv) for lv in levels[:i] if lv.kind == LevelKind.LINEAR]
         options, demands = self.problem.options, self.problem.demands
@@ -890,14 +888,6 @@ class _Run:
             for d, dem in enumerate(demands)
             if d not in weighed and not dem.required and d not in self.must and dem.fixed is None
         }
-        # a demand leaves with those that depend on it: only when they may leave too
-        changed = True
-        while changed:
-            changed = False
-            for d, dem in enumerate(demands):
-                if dem.depends_on in free and d not in free:
-                    free.discard(dem.depends_on)
-                    changed = True
         coef = self._coefficients(levels[i])
         upto = [*earlier, coef]
 
@@ -918,17 +908,21 @@ class _Run:
         mended = restore(self.problem, cand, wanted, free, coef, aside)
         return cand if mended is None else mended
 
+    def _against(self, i: int, cand: list[int | None]) -> tuple[bool, bool]:
+        """Is `cand` no worse than the incumbent on the levels before i, and is it better
+        on level i?"""
+        key_new = lex_key(self.problem, evaluate(self.problem, cand))
+        key_old = lex_key(self.problem, self.values())
+        kept = all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True))
+        return kept, key_new[i] > key_old[i]
+
     def _take_if_better(self, i: int, cand: list[int | None]) -> None:
         """Make `cand` the incumbent (and the hint) when it is valid, no worse on the levels
         before i and better on level i."""
         if verify(self.problem, cand):
             return
-        new, old = evaluate(self.problem, cand), self.values()
-        key_new = lex_key(self.problem, new)
-        key_old = lex_key(self.problem, old)
-        if all(a >= b for a, b in zip(key_new[:i], key_old[:i], strict=True)) and (
-            key_new[i] > key_old[i]
-        ):
+        kept, better = self._against(i, cand)
+        if kept and better:
             self._set_incumbent(cand)
             self.am.set_hint(cand, self.utilisation)
 

@@ -117,6 +117,49 @@ def test_lns_finds_the_exchange_a_full_packing_needs() -> None:
     assert evaluate(problem, run.incumbent) == [4.0]  # d0 and d2 swapped
 
 
+def _spread() -> tuple[Problem, list[int | None]]:
+    """Eight resources. d0-d2 sit on r0 and could go to r5 (all three) or r2 (d0 only); d3-d7
+    sit on r1, r3, r4, r6, r7 and can go nowhere else."""
+    resources = [Resource(f"r{r}", (10,)) for r in range(8)]
+    demands = [Demand(f"d{d}", required=True) for d in range(8)]
+    options = [
+        Option(0, 0, (1,)),  # 0
+        Option(0, 5, (1,)),  # 1
+        Option(0, 2, (1,)),  # 2
+        Option(1, 0, (1,)),  # 3
+        Option(1, 5, (1,)),  # 4
+        Option(2, 0, (1,)),  # 5
+        Option(2, 5, (1,)),  # 6
+        *(Option(d, r, (1,)) for d, r in zip(range(3, 8), (1, 3, 4, 6, 7), strict=True)),
+    ]
+    weights = {o: 1 for o in range(len(options))}
+    level = Level("cost", Sense.MINIMIZE, option_weights=weights)
+    return Problem(resources, demands, options, [level]), [0, 3, 5, 7, 8, 9, 10, 11]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_lns_neighbourhoods_are_resources_the_demands_can_trade_between(seed: int) -> None:
+    """Around r0 come first the resources most of its demands can go to, then those fewer can
+    go to (only options not banned, and only the reduced-cost search's once it ran), then
+    random ones."""
+    import random
+
+    problem, start = _spread()
+    run = _prepared(problem, start, 0)
+    usable = list(range(8))
+    rng = random.Random(seed)
+    assert run._related(0, 2, usable, rng) == {0, 5}
+    assert run._related(0, 3, usable, rng) == {0, 5, 2}
+    four = run._related(0, 4, usable, rng)
+    assert len(four) == 4 and {0, 5, 2} <= four
+    run.banned.update((1, 4, 6))  # nothing may go to r5: only d0 to r2 is left
+    assert run._related(0, 2, usable, rng) == {0, 2}
+    run.banned.clear()
+    run.cheap = {0, 2, 3, 5, *range(7, 12)}  # the same within the reduced-cost search's options
+    assert run._related(0, 2, usable, rng) == {0, 2}
+    assert run._related(1, 1, usable, rng) == {1}
+
+
 @pytest.mark.parametrize(("search", "seconds"), [("_focus", 1.0), ("_lns", 0.1)])
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=small_problems(linear_first=True), data=st.data())

@@ -902,19 +902,24 @@ class _Run:
         earlier = [self._coefficients(lv) for lv in levels[:i] if lv.kind == LevelKind.LINEAR]
         options, demands = self.problem.options, self.problem.demands
         weighed = {options[o].demand for coef in earlier for o, c in coef.items() if c}
+
+        def as_good(v: int, o_v: int, coefs: list[dict[int, int]]) -> list[int]:
+            """The other options of v (not banned) worth as much as o_v to each of `coefs`."""
+            return [
+                a
+                for a in self.am.per_demand[v]
+                if a != o_v
+                and a not in self.banned
+                and all(c.get(a, 0) >= c.get(o_v, 0) for c in coefs)
+            ]
+
         wanted: dict[int, list[int]] = {}
         for d in weighed:
             o = inc[d]
             if cand[d] is not None or o is None or all(c.get(o, 0) <= 0 for c in earlier):
                 continue
             # the incumbent's option first, then any other worth as much to every earlier level
-            wanted[d] = [o] + [
-                alt
-                for alt in self.am.per_demand[d]
-                if alt != o
-                and alt not in self.banned
-                and all(c.get(alt, 0) >= c.get(o, 0) for c in earlier)
-            ]
+            wanted[d] = [o, *as_good(d, o, earlier)]
         if not wanted:
             return cand
         free = {
@@ -929,15 +934,7 @@ class _Run:
 
         def aside(v: int, o_v: int) -> list[int]:
             """The other options of v worth as much as o_v to every level up to i."""
-            if v not in mobile:
-                return []
-            return [
-                a
-                for a in self.am.per_demand[v]
-                if a != o_v
-                and a not in self.banned
-                and all(c.get(a, 0) >= c.get(o_v, 0) for c in upto)
-            ]
+            return as_good(v, o_v, upto) if v in mobile else []
 
         mended = restore(self.problem, cand, wanted, free, coef, aside)
         return cand if mended is None else mended

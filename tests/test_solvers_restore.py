@@ -3,12 +3,17 @@ in place of demands that may leave, or by moving one demand aside."""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solver_fixtures import simple_problem, small_problems
 
-from solvers import Demand, Option, Problem, Resource
+from solvers import Demand, Level, Option, Problem, Resource, Sense, evaluate, verify
 from solvers.greedy.solve import restore
+
+cpsat_solve = importlib.import_module("solvers.cpsat.solve")
 
 
 def _opt(problem: Problem, d: int, r: int) -> int:
@@ -133,3 +138,53 @@ def test_a_demand_stays_when_what_depends_on_it_may_not_leave() -> None:
     problem = Problem(resources, demands, options, [])
     # a may leave, but b, which depends on it, may not: c cannot be put back
     assert restore(problem, [0, 1, None], {2: [2]}, {0}, {}) is None
+
+
+def _two_levels(required: bool) -> tuple[Problem, list[int | None]]:
+    """h (5) counts on the first level, a and b (5 each) on the second. h and a can only go to
+    r0 (10), b to r0 or r1 (10). The candidate has a and b on r0 (two on the second level) and
+    lost h. `required`: a and b may not be left out."""
+    resources = [Resource("r0", (10,)), Resource("r1", (10,))]
+    demands = [Demand("h"), Demand("a", required=required), Demand("b", required=required)]
+    options = [
+        Option(0, 0, (5,)),  # 0: h on r0
+        Option(1, 0, (5,)),  # 1: a on r0
+        Option(2, 0, (5,)),  # 2: b on r0
+        Option(2, 1, (5,)),  # 3: b on r1
+    ]
+    levels = [
+        Level("first", Sense.MAXIMIZE, demand_weights={0: 1}),
+        Level("second", Sense.MAXIMIZE, demand_weights={1: 1, 2: 1}),
+    ]
+    return Problem(resources, demands, options, levels), [None, 1, 2]
+
+
+def _run_at(problem: Problem, incumbent: list[int | None]) -> Any:
+    """A CP-SAT run at `incumbent` with the first level held (as on the second level)."""
+    run = cpsat_solve._Run(problem, 1, 0, None)
+    run._set_incumbent(list(incumbent))
+    run.add_objective(0)
+    run.fix_level(0)
+    return run
+
+
+def test_the_engine_mends_a_candidate_that_lost_an_earlier_level() -> None:
+    """`_Run._restored`: h goes back on r0 in place of a or b (both may leave), so the
+    candidate keeps the first level."""
+    problem, cand = _two_levels(required=False)
+    incumbent: list[int | None] = [0, 1, None]
+    run = _run_at(problem, incumbent)
+    mended = run._restored(1, cand)
+    assert verify(problem, mended) == []
+    assert evaluate(problem, mended) == [1.0, 1.0]
+    assert run._restored(1, incumbent) == incumbent  # loses nothing: left as it is
+
+
+def test_the_engine_moves_a_demand_aside_to_mend_a_candidate() -> None:
+    """With a and b required (neither may leave), b moves to r1, an option as good on both
+    levels, so h goes back on r0 and all three are placed."""
+    problem, cand = _two_levels(required=True)
+    run = _run_at(problem, [0, 1, 3])
+    mended = run._restored(1, cand)
+    assert verify(problem, mended) == []
+    assert mended == [0, 1, 3]
